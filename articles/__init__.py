@@ -1,0 +1,1 @@
+"""Articles: the content model (articles, sections, studies, RDA tables, disclaimers)."""

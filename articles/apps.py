@@ -1,0 +1,11 @@
+"""App configuration for articles."""
+
+from django.apps import AppConfig
+
+
+class ArticlesConfig(AppConfig):
+    name = "articles"
+    verbose_name = "Articles"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the search-vector receivers)

@@ -1,0 +1,1 @@
+"""hslhealing: an evidence-first publishing system for health and supplement articles."""

@@ -1,0 +1,321 @@
+"""
+Settings for hslhealing: one module, read from the environment.
+
+Every variable is documented in `.env.example`. Production behaviour is switched on by
+`DJANGO_DEBUG=0`; there is no second settings file. A value that production cannot do
+without (the secret key) stops the process at start with one readable line.
+"""
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name, default):
+    """Read a yes/no variable: 1/true/yes/on mean yes, 0/false/no/off mean no."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (got {value!r}).")
+
+
+def env_list(name, default):
+    """Read a comma-separated variable into a list of non-empty, stripped items."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int(name, default):
+    """Read a whole-number variable; empty means the default."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number (got {value!r}).") from None
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        sys.exit("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off; refusing to start.")
+    SECRET_KEY = "insecure-development-key-never-used-in-production"
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
+    "nested_admin",
+    "django_prose_editor",
+    "reversion",
+    "axes",
+    "csp",
+    "articles",
+    "references",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "hslhealing.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hslhealing.middleware.DatabaseUnavailableMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "hslhealing.urls"
+WSGI_APPLICATION = "hslhealing.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "articles.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("DJANGO_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Optional read replica for anonymous readers' pages (see hslhealing/db_router.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # In tests the replica is the primary under another name, so routed reads see test data.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["hslhealing.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "hslhealing.db_router.ReplicaForReadersMiddleware",
+    )
+
+# Cache: Django's Redis backend when CACHE_URL (or REDIS_URL) is set, local memory otherwise.
+# With Redis, sessions are cached there too (and kept in the database, so a Redis restart
+# logs nobody out).
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        sys.exit(f"CACHE_URL must be a redis://, rediss:// or unix:// URL (got {CACHE_URL!r}).")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "hsl"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# Behind a CDN, point STATIC_URL at it (e.g. https://cdn.example.com/static/): the CDN pulls the
+# hashed, immutable files from this site, served by whitenoise.
+STATIC_URL = os.environ.get("DJANGO_STATIC_URL", "static/")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads go to S3-compatible storage (django-storages) when a bucket is named, so several app
+# servers share them; to the local MEDIA_ROOT otherwise.
+MEDIA_S3_BUCKET = os.environ.get("HSL_MEDIA_S3_BUCKET", "")
+STORAGES = {
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": MEDIA_S3_BUCKET,
+                "endpoint_url": os.environ.get("HSL_MEDIA_S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("HSL_MEDIA_S3_REGION") or None,
+                "access_key": os.environ.get("HSL_MEDIA_S3_ACCESS_KEY_ID") or None,
+                "secret_key": os.environ.get("HSL_MEDIA_S3_SECRET_ACCESS_KEY") or None,
+                "custom_domain": os.environ.get("HSL_MEDIA_S3_CUSTOM_DOMAIN") or None,
+                "location": "media",
+                "default_acl": None,
+                "querystring_auth": False,
+                "file_overwrite": False,
+            },
+        }
+        if MEDIA_S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Uploaded images: anything larger, or with more pixels, is refused with a message.
+HERO_IMAGE_MAX_BYTES = int(os.environ.get("HSL_HERO_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
+HERO_IMAGE_MAX_PIXELS = int(os.environ.get("HSL_HERO_IMAGE_MAX_PIXELS", 40_000_000))
+FILE_UPLOAD_MAX_MEMORY_SIZE = HERO_IMAGE_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+SITE_NAME = "HSLHealing"
+
+# The site's public address, for absolute links where no request tells it (the export command).
+SITE_URL = os.environ.get("HSL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# An article whose medical review is older than this many months is due for review again.
+REVIEW_DUE_MONTHS = env_int("HSL_REVIEW_DUE_MONTHS", 24)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# Security. With DJANGO_DEBUG=0 every value below defaults to the safe one, so
+# `manage.py check --deploy` passes; each can be switched by its variable (see .env.example).
+# Behind a proxy that terminates TLS, Django learns the request was HTTPS from this header;
+# the proxy must set it (and strip it from what visitors send).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", not DEBUG)
+    else None
+)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The admin lives at DJANGO_ADMIN_URL (a path such as "editorial/"), away from the "admin/"
+# that scanners try first.
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    sys.exit(
+        f"DJANGO_ADMIN_URL must be a path like 'editorial/': ending with '/', not starting "
+        f"with one (got {ADMIN_URL!r})."
+    )
+
+
+def _origin(url):
+    """'https://cdn.example.com' for an absolute URL, None for a path on this site."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+# Content-Security-Policy (django-csp): no inline script or style on public pages; JSON-LD
+# (`<script type="application/ld+json">`) is data and is not affected. A static CDN
+# (DJANGO_STATIC_URL) and an S3 media domain are allowed where their files are used.
+# The admin gets a relaxed policy, see ContentSecurityPolicyMiddleware.
+def _media_origin():
+    """Where uploaded images are served from when they live in S3, else None (this site)."""
+    if not MEDIA_S3_BUCKET:
+        return None
+    if os.environ.get("HSL_MEDIA_S3_CUSTOM_DOMAIN"):
+        return f"https://{os.environ['HSL_MEDIA_S3_CUSTOM_DOMAIN']}"
+    return _origin(os.environ.get("HSL_MEDIA_S3_ENDPOINT_URL", "")) or "https://*.amazonaws.com"
+
+
+_static_origins = [origin for origin in [_origin(STATIC_URL)] if origin]
+_media_origins = [origin for origin in [_media_origin()] if origin]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *_static_origins],
+        "style-src": [SELF, *_static_origins],
+        "img-src": [SELF, "data:", *_static_origins, *_media_origins],
+        "font-src": [SELF, *_static_origins],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Added under the admin URL only (checked in Chromium, see ContentSecurityPolicyMiddleware):
+# - the admin's one inline script, django-prose-editor's import map, carries a per-request nonce;
+# - the editor (Tiptap) injects one <style> element with its base CSS, allowed by its hash
+#   (tests/test_security.py recomputes it from the installed editor.js, so an upgrade that
+#   changes it fails the tests instead of quietly breaking the editor).
+PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {
+    "script-src": [NONCE],
+    "style-src": [PROSE_EDITOR_STYLE_HASH],
+}
+
+# Sign-in throttling (django-axes): after DJANGO_LOGIN_FAILURE_LIMIT failed sign-ins for one
+# user name from one address, that pair is refused for DJANGO_LOGIN_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "hslhealing.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "hslhealing.auth.client_ip"
+# Reverse proxies in front of the site that append the visitor's address to X-Forwarded-For.
+# 0: the address is REMOTE_ADDR. Never set it higher than the real number of proxies, or
+# visitors can choose their own address and escape the throttle.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)

@@ -1,0 +1,1 @@
+"""References: the sources an article cites, and the citations that number them."""

@@ -1,0 +1,8 @@
+"""App configuration for references."""
+
+from django.apps import AppConfig
+
+
+class ReferencesConfig(AppConfig):
+    name = "references"
+    verbose_name = "References"

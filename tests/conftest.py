@@ -1,0 +1,55 @@
+"""Shared fixtures: users in each role, and the PostgreSQL-only guard."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff member of the Editors group, with nothing but that group's permissions."""
+    user = django_user_model.objects.create_user("edna", "edna@example.com", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    """A staff member of the Medical reviewers group only."""
+    user = django_user_model.objects.create_user(
+        "rita", "rita@example.com", "pw", is_staff=True, first_name="Rita", last_name="Reyes"
+    )
+    user.groups.add(Group.objects.get(name="Medical reviewers"))
+    return user
+
+
+@pytest.fixture
+def publisher(django_user_model):
+    """A staff member of the Publishers group only."""
+    user = django_user_model.objects.create_user(
+        "paul", "paul@example.com", "pw", is_staff=True, first_name="Paul", last_name="Park"
+    )
+    user.groups.add(Group.objects.get(name="Publishers"))
+    return user
+
+
+@pytest.fixture
+def postgres(db):
+    """For tests of what only PostgreSQL does (full-text search). They skip, saying why, on
+    another database, unless `HSL_REQUIRE_POSTGRES=1` (CI sets it), where they fail."""
+    if connection.vendor != "postgresql":
+        reason = (
+            f"needs PostgreSQL (the tests run on {connection.vendor}); "
+            "set DATABASE_URL=postgres://… to run it"
+        )
+        if os.environ.get("HSL_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason} (HSL_REQUIRE_POSTGRES=1, so it must run)", pytrace=False)
+        pytest.skip(reason)

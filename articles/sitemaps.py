@@ -1,0 +1,45 @@
+"""
+The sitemap at /sitemap.xml: the home page and article list, every category with articles,
+and every published article with the time it last changed.
+
+Absolute URLs come from the request (`django.contrib.sites` is not installed), so the sitemap
+names whichever host and scheme it was fetched from.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Article, Category
+
+
+class PageSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.6
+
+    def items(self):
+        return ["articles:home", "articles:list"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class CategorySitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return Category.objects.with_published_articles()
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return Article.objects.published().only("slug", "updated_at")
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+SITEMAPS = {"pages": PageSitemap, "categories": CategorySitemap, "articles": ArticleSitemap}

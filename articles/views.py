@@ -1,0 +1,146 @@
+"""
+Public pages: the home page, the article lists, search, the article page and robots.txt.
+
+Every list shows `Article.objects.published()` only and runs a fixed number of queries. Lists
+are paginated forgivingly: a page number that is not a number shows the first page, one past
+the end the last, so a mistyped or outdated link still lands on articles.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.http import require_safe
+
+from .models import Article, ArticleRedirect, Category, Tag
+from .outline import build_outline, build_reference_list
+from .search import MAX_QUERY_LENGTH, clean_query, search_articles
+
+PAGE_SIZE = 12
+FEATURED_COUNT = 3
+LATEST_COUNT = 9
+
+
+def can_preview(user):
+    """Editors (anyone who may view articles in the admin) see drafts and scheduled articles."""
+    return user.is_active and user.is_staff and user.has_perm("articles.view_article")
+
+
+def paginate(request, queryset):
+    """The page of `queryset` asked for by `?page=`, forgiving numbers that do not fit."""
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_safe
+def home(request):
+    """Featured articles first, then the latest of the rest."""
+    articles = Article.objects.published().for_listing()
+    featured = list(articles.filter(featured=True)[:FEATURED_COUNT])
+    latest = articles.exclude(pk__in=[article.pk for article in featured])[:LATEST_COUNT]
+    return render(request, "articles/home.html", {"featured": featured, "latest": latest})
+
+
+@require_safe
+def article_list(request):
+    page = paginate(request, Article.objects.published().for_listing())
+    return render(request, "articles/article_list.html", {"page_obj": page})
+
+
+@require_safe
+def category_detail(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    page = paginate(request, Article.objects.published().for_listing().filter(category=category))
+    return render(
+        request, "articles/category_detail.html", {"category": category, "page_obj": page}
+    )
+
+
+@require_safe
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    page = paginate(request, Article.objects.published().for_listing().filter(tags=tag))
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page_obj": page})
+
+
+@require_safe
+def search(request):
+    """Published articles matching `?q=`; an empty query asks for one instead of listing all."""
+    raw_query = request.GET.get("q", "")
+    query = clean_query(raw_query)
+    page = None
+    if query:
+        page = paginate(request, search_articles(Article.objects.published().for_listing(), query))
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "query": query,
+            "page_obj": page,
+            "query_shortened": len(raw_query.strip()) > MAX_QUERY_LENGTH,
+            "max_query_length": MAX_QUERY_LENGTH,
+        },
+    )
+
+
+@require_safe
+def article_detail(request, slug):
+    """One article with everything it holds. Readers see it once it is live; editors always.
+
+    An address the article had before its slug changed answers 301 to the current one.
+    """
+    article = Article.objects.with_page_content().filter(slug=slug).first()
+    if article is None:
+        return _redirect_old_address(request, slug)
+    if not article.is_live and not can_preview(request.user):
+        raise Http404("No article found.")
+    sections = list(article.sections.all())
+    outline = build_outline(sections, article.reference_numbers())
+    response = render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "outline": outline,
+            "contents": [entry for entry in outline if entry.section.heading],
+            "references": build_reference_list(article.citations.all(), outline),
+            "reading_minutes": article.reading_minutes(sections),
+            "is_preview": not article.is_live,
+        },
+    )
+    if not article.is_live:
+        # A preview must never be kept by a shared cache and shown to readers.
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+    return response
+
+
+def _redirect_old_address(request, slug):
+    redirect = (
+        ArticleRedirect.objects.filter(old_slug=slug, article__in=Article.objects.published())
+        .select_related("article")
+        .first()
+    )
+    if redirect is None:
+        raise Http404("No article found.")
+    url = redirect.article.get_absolute_url()
+    if request.META.get("QUERY_STRING"):
+        url = f"{url}?{request.META['QUERY_STRING']}"
+    return HttpResponsePermanentRedirect(url)
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read everything public; the sitemap lists it.
+
+    The admin is named only at its default address: a custom `DJANGO_ADMIN_URL` is kept out of
+    this public file (the admin's own pages already ask not to be indexed).
+    """
+    lines = ["User-agent: *"]
+    if settings.ADMIN_URL == "admin/":
+        lines.append(f"Disallow: {reverse('admin:index')}")
+    else:
+        lines.append("Disallow:")
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,170 @@
+"""Search at /search/?q=: what readers find, and what odd input gets (never an error).
+
+The first tests hold on every database. The PostgreSQL ones (ranking, highlighted snippets,
+the stored vector and its GIN index) use the `postgres` fixture and skip elsewhere.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article
+from articles.search import MAX_QUERY_LENGTH, clean_query
+from articles.templatetags.article_tags import search_snippet
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, query, **params):
+    response = client.get("/search/", {"q": query, **params})
+    assert response.status_code == 200
+    return response
+
+
+def found(response):
+    page = response.context["page_obj"]
+    return [article.title for article in page] if page else []
+
+
+def test_finds_articles_by_title_standfirst_or_section_text(client):
+    ArticleFactory(title="Magnesium and sleep")
+    ArticleFactory(title="Second", standfirst="Why magnesium matters for muscles.")
+    SectionFactory(article=ArticleFactory(title="Third"), body="<p>Take magnesium daily.</p>")
+    ArticleFactory(title="Vitamin D and bones", standfirst="Sunlight and bones.")
+    assert sorted(found(search(client, "magnesium"))) == ["Magnesium and sleep", "Second", "Third"]
+
+
+def test_finds_only_published_articles(client):
+    ArticleFactory(title="Zinc live")
+    ArticleFactory(title="Zinc draft", status=Article.Status.DRAFT, publish_at=None)
+    ArticleFactory(title="Zinc soon", publish_at=timezone.now() + datetime.timedelta(days=1))
+    assert found(search(client, "zinc")) == ["Zinc live"]
+
+
+def test_every_word_must_match(client):
+    ArticleFactory(title="Zinc and colds", standfirst="Lozenges.")
+    ArticleFactory(title="Zinc and skin", standfirst="Creams.")
+    assert found(search(client, "zinc colds")) == ["Zinc and colds"]
+
+
+def test_an_empty_query_asks_for_words(client):
+    ArticleFactory(title="Zinc and colds")
+    for query in ["", "   "]:
+        response = search(client, query)
+        assert response.context["page_obj"] is None
+        assert "Type a word or two" in response.content.decode()
+
+
+def test_no_results_get_a_friendly_page(client):
+    ArticleFactory(title="Zinc and colds")
+    content = search(client, "unobtainium").content.decode()
+    assert "No articles match “unobtainium”." in content
+    assert 'href="/articles/"' in content
+
+
+def test_a_very_long_query_is_cut_and_the_reader_told(client):
+    ArticleFactory(title="Zinc and colds")
+    response = search(client, "zinc " + "x" * 5000)
+    assert len(response.context["query"]) == MAX_QUERY_LENGTH
+    assert f"we used its first {MAX_QUERY_LENGTH} characters" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["zinc\x00", "%", "_", "'; DROP TABLE articles_article; --", '"zinc', "zinc -", "!!!", "or"],
+    ids=["nul", "percent", "underscore", "sql", "open-quote", "dangling-minus", "bangs", "or"],
+)
+def test_odd_queries_never_fail(client, query):
+    ArticleFactory(title="Zinc and colds")
+    search(client, query)
+
+
+def test_search_results_are_paginated_and_keep_the_query(client):
+    ArticleFactory.create_batch(14, title="Zinc facts")
+    content = search(client, "zinc").content.decode()
+    assert 'href="?q=zinc&amp;page=2"' in content
+    assert len(found(search(client, "zinc", page="2"))) == 2
+    assert search(client, "zinc", page="abc").context["page_obj"].number == 1
+
+
+def test_search_pages_are_not_indexed(client):
+    assert '<meta name="robots" content="noindex">' in search(client, "zinc").content.decode()
+
+
+def test_query_is_escaped_on_the_page(client):
+    content = search(client, "<script>alert(1)</script>").content.decode()
+    assert "<script>alert(1)" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_search_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    ArticleFactory.create_batch(30, title="Zinc facts")
+    with django_assert_max_num_queries(3):
+        search(client, "zinc")
+
+
+def test_clean_query_drops_control_characters_and_extra_spaces():
+    assert clean_query("  zinc\x00\x07  and\tcolds \n") == "zinc and colds"
+    assert clean_query(None) == ""
+
+
+def test_snippet_escapes_text_and_marks_matches():
+    assert str(search_snippet("<b>\x02zinc\x03</b> &amp; copper")) == (
+        "&lt;b&gt;<mark>zinc</mark>&lt;/b&gt; &amp; copper"
+    )
+
+
+@pytest.mark.postgres
+class TestFullTextSearch:
+    """PostgreSQL: a stored, weighted vector behind a GIN index; ranked, highlighted results."""
+
+    def test_title_match_ranks_above_standfirst_above_body(self, client, postgres):
+        in_body = ArticleFactory(title="Third", standfirst="Other things.")
+        SectionFactory(article=in_body, body="<p>Some notes on selenium here.</p>")
+        ArticleFactory(title="Second", standfirst="Selenium in brief.")
+        ArticleFactory(title="Selenium explained", standfirst="Other things.")
+        assert found(search(client, "selenium")) == ["Selenium explained", "Second", "Third"]
+
+    def test_matches_word_forms(self, client, postgres):
+        ArticleFactory(title="Running and recovery")
+        assert found(search(client, "runs")) == ["Running and recovery"]
+
+    def test_snippet_highlights_the_matched_words_from_the_text(self, client, postgres):
+        article = ArticleFactory(title="Minerals", standfirst="A short guide.")
+        SectionFactory(article=article, body="<p>Selenium protects cells &amp; tissues.</p>")
+        content = search(client, "selenium").content.decode()
+        assert "<mark>Selenium</mark> protects cells &amp; tissues" in content
+
+    def test_snippet_of_stored_markup_is_shown_as_text(self, client, postgres):
+        ArticleFactory(title="Selenium", standfirst="<script>alert(1)</script> selenium")
+        content = search(client, "selenium").content.decode()
+        snippet = content.split('<p class="snippet">')[1].split("</p>")[0]
+        assert "<script" not in snippet
+        assert "<mark>selenium</mark>" in snippet
+
+    def test_vector_follows_sections_saved_and_deleted(self, client, postgres):
+        article = ArticleFactory(title="Minerals")
+        section = SectionFactory(article=article, body="<p>Nothing yet.</p>")
+        assert found(search(client, "selenium")) == []
+        section.body = "<p>Selenium at last.</p>"
+        section.save()
+        assert found(search(client, "selenium")) == ["Minerals"]
+        section.delete()
+        assert found(search(client, "selenium")) == []
+
+    def test_vector_follows_the_title(self, client, postgres):
+        article = ArticleFactory(title="Minerals")
+        article.title = "Selenium basics"
+        article.save()
+        assert found(search(client, "selenium")) == ["Selenium basics"]
+
+    def test_search_vector_has_a_gin_index(self, postgres):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_vector_gin'"
+            )
+            (definition,) = cursor.fetchone()
+        assert "USING gin (search_vector)" in definition

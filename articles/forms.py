@@ -1,0 +1,151 @@
+"""
+The article form of the admin: each role changes only what it may, and no edit is lost.
+
+Who may change what is decided in `services.workflow_problems()` (the same rules the workflow
+services apply); the admin also shows the fields a role may not change as read-only
+(`ArticleAdmin.get_readonly_fields`). A field shown read-only is not in the form, so a value
+posted for it is ignored; the rules here compare the stored values with the ones the save
+would keep, so a crafted POST is refused with a message as well.
+
+Edit conflicts: the form carries the article's `updated_at` (and the newest version in its
+history) from when it was opened, in the hidden `edit_token`. If the article was saved in
+between, the save is refused, naming who saved and linking to what they changed.
+"""
+
+import datetime
+
+from django import forms
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
+from . import services, versioning
+from .models import Article
+
+#: The fields `services.workflow_problems()` looks at.
+WORKFLOW_FIELDS = ["status", "publish_at", "medical_reviewer", "reviewed_on"]
+
+
+def edit_token(article):
+    """What the form remembers of the article it opened: when it was last saved, and the
+    newest version in its history then (to show what changed since)."""
+    version = versioning.latest_version(article)
+    return f"{article.updated_at.isoformat()}|{version.pk if version else ''}"
+
+
+class ArticleAdminForm(forms.ModelForm):
+    edit_token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    #: Set per request by ArticleAdmin.get_form: who is saving, and the workflow state stored
+    #: before this request (`services.workflow_state`), None for a new article.
+    user = None
+    stored_state = None
+
+    class Meta:
+        model = Article
+        # The admin passes the fields of its fieldsets; these are the ones the rules need.
+        fields = WORKFLOW_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edit_token"].initial = edit_token(self.instance)
+        if (
+            "status" in self.fields
+            and self.user
+            and not self.user.has_perm("articles.publish_article")
+        ):
+            # Offer only what this user may choose; a posted "published" still gets a message.
+            offered = {Article.Status.DRAFT, Article.Status.IN_REVIEW}
+            if self.stored_state:
+                offered.add(self.stored_state["status"])
+            self.fields["status"].widget.choices = [
+                choice for choice in self.fields["status"].choices if choice[0] in offered
+            ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk:
+            self._check_edit_conflict(cleaned_data.get("edit_token"))
+        if self.user is not None and not any(name in self.errors for name in WORKFLOW_FIELDS):
+            problems = services.workflow_problems(
+                user=self.user, before=self.stored_state, after=self._state_after_save()
+            )
+            for name, message in problems.items():
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned_data
+
+    def _value_after_save(self, name):
+        """The value the save keeps: the submitted one, or the stored one for a read-only field."""
+        if name in self.fields:
+            return self.cleaned_data.get(name)
+        return getattr(self.instance, name)
+
+    def _state_after_save(self):
+        reviewer = self._value_after_save("medical_reviewer")
+        return {
+            "status": self._value_after_save("status"),
+            "publish_at": self._value_after_save("publish_at"),
+            "medical_reviewer": reviewer.pk if reviewer else None,
+            "reviewed_on": self._value_after_save("reviewed_on"),
+        }
+
+    # Edit conflicts.
+
+    def _check_edit_conflict(self, token):
+        # Every change page carries the token; a client that sends none is not checked.
+        if not token:
+            return
+        opened, _separator, opened_version = token.partition("|")
+        try:
+            opened_at = datetime.datetime.fromisoformat(opened)
+        except ValueError:
+            raise forms.ValidationError(
+                _("This page is out of date. Open the article again."), code="edit_conflict"
+            ) from None
+        stored = Article.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            # Hold the row until this save ends, so two saves at once are taken one by one.
+            stored = stored.select_for_update()
+        stored_at = stored.values_list("updated_at", flat=True).first()
+        if stored_at is None:
+            raise forms.ValidationError(
+                _("This article was deleted after you opened it; nothing was saved."),
+                code="edit_conflict",
+            )
+        if stored_at != opened_at:
+            raise forms.ValidationError(
+                self._conflict_message(stored_at, opened_version), code="edit_conflict"
+            )
+
+    def _conflict_message(self, stored_at, opened_version):
+        versions = list(versioning.versions_of(self.instance))
+        if opened_version.isdigit():
+            since = [version for version in versions if version.pk > int(opened_version)]
+        else:
+            since = versions
+        names = []
+        for version in reversed(since):
+            name = versioning.saved_by(version)
+            if name not in names:
+                names.append(name)
+        who = get_text_list(names, _("and")) if names else _("Someone")
+        when = date_format(timezone.localtime(stored_at), "DATETIME_FORMAT")
+        if since and opened_version.isdigit():
+            url = reverse("admin:articles_article_compare", args=[self.instance.pk])
+            url += f"?old={opened_version}&new={since[0].pk}"
+        else:
+            url = reverse("admin:articles_article_history", args=[self.instance.pk])
+        return format_html(
+            "{who} saved this article on {when}, after you opened it. Your changes have not "
+            "been saved, so nothing of theirs is overwritten: "
+            '<a href="{url}">review what they changed</a>, then open the article again and '
+            "make your changes there (they are still on this page to copy).",
+            who=who,
+            when=when,
+            url=url,
+        )

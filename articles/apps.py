@@ -8,4 +8,4 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the search-vector receivers)
+        from . import checks, signals  # noqa: F401  (registers the checks and the receivers)

@@ -1,15 +1,52 @@
 """
-Side effects of saving content: the stored search vector follows the article's text.
+Side effects of saving content.
 
-Signals rather than calls in `save()`, because sections are saved on their own (each admin
-inline, each import) and the vector belongs to the article they are part of.
+- The stored search vector follows the article's text. Signals rather than calls in `save()`,
+  because sections are saved on their own (each admin inline, each import) and the vector
+  belongs to the article they are part of.
+- Any change to what a public page shows forgets the anonymous readers' page cache
+  (`page_cache.py`), whether it is saved through the admin, an import or a command.
+  `QuerySet.update()` and `bulk_create()` send no signals: code that changes public content
+  that way calls `forget_cached_pages()` itself.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Article, Section
+from references.models import Citation, Reference
+
+from .models import (
+    Article,
+    ArticleRedirect,
+    Category,
+    Contributor,
+    Disclaimer,
+    RDARow,
+    RDATable,
+    RelatedArticle,
+    Section,
+    Study,
+    Tag,
+)
+from .page_cache import forget_cached_pages
 from .search import update_search_vector
+
+#: Everything a public page shows: the article, its parts, what it is filed under and cites.
+PUBLIC_CONTENT = [
+    Article,
+    Section,
+    Study,
+    RDATable,
+    RDARow,
+    RelatedArticle,
+    ArticleRedirect,
+    Category,
+    Tag,
+    Contributor,
+    Disclaimer,
+    Reference,
+    Citation,
+]
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_search_vector")
@@ -23,3 +60,16 @@ def article_saved(sender, instance, raw=False, **kwargs):
 def section_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         update_search_vector(article_id=instance.article_id)
+
+
+def public_content_changed(sender, **kwargs):
+    forget_cached_pages()
+
+
+for model in PUBLIC_CONTENT:
+    post_save.connect(public_content_changed, sender=model, dispatch_uid=f"page_cache_{model}")
+    post_delete.connect(public_content_changed, sender=model, dispatch_uid=f"page_cache_{model}")
+for through in [Article.tags.through, Article.disclaimers.through]:
+    m2m_changed.connect(
+        public_content_changed, sender=through, dispatch_uid=f"page_cache_{through}"
+    )

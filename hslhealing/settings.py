@@ -85,6 +85,10 @@ MIDDLEWARE = [
     "hslhealing.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hslhealing.middleware.DatabaseUnavailableMiddleware",
+    # ETag/Last-Modified revalidation answered with a 304, for cached pages too.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before sessions and authentication: a cached page costs no database query.
+    "articles.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,6 +160,9 @@ if CACHE_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long anonymous readers' pages are kept whole in the cache (articles/page_cache.py);
+# 0 turns the page cache off. Any content change starts afresh at once.
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,10 +1,26 @@
-"""Shared fixtures: users in each role, and the PostgreSQL-only guard."""
+"""Shared fixtures: an empty cache for each test, users in each role, and the PostgreSQL-only
+guard."""
 
 import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: pages cached by one test are not another's, since
+    rolling back a test's data sends no signal that would forget them."""
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def page_cache_off(settings):
+    """Tests measure the views themselves (their queries, their output); the page cache in
+    front of them has its own tests (tests/articles/test_page_cache.py), which turn it on."""
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "www.hslhealing.com",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://www.hslhealing.com",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -70,6 +71,18 @@ def test_production_settings_pass_the_deployment_checklist():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_a_page_cache_in_local_memory_is_a_deployment_warning():
+    """Several workers, each with its own copy, would not all see a publish at once."""
+    local_memory = PRODUCTION | {"REDIS_URL": ""}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **local_memory)
+    assert result.returncode != 0
+    assert "articles.W001" in result.stderr + result.stdout
+
+    page_cache_off = local_memory | {"DJANGO_PAGE_CACHE_SECONDS": "0"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **page_cache_off)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_debug_off_turns_on_https_and_the_security_headers():

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article, Disclaimer
@@ -247,6 +249,27 @@ class TestChangelist:
             article.save()
             CitationFactory.create_batch(2, article=article)
         assert '<td class="field-reference_count">2</td>' in load().content.decode()
+
+    def test_changelist_of_ten_thousand_articles_runs_the_queries_of_one(self, admin_client):
+        url = reverse("admin:articles_article_changelist")
+        first = ArticleFactory()
+        with CaptureQueriesContext(connection) as one:
+            assert admin_client.get(url).status_code == 200
+        Article.objects.bulk_create(
+            Article(
+                title=f"Generated article {number}",
+                slug=f"generated-article-{number}",
+                category=first.category,
+                author=first.author,
+                status=Article.Status.PUBLISHED,
+                publish_at=first.publish_at,
+            )
+            for number in range(9_999)
+        )
+        with CaptureQueriesContext(connection) as ten_thousand:
+            response = admin_client.get(url)
+        assert response.context["cl"].result_count == 10_000
+        assert len(ten_thousand) == len(one)
 
     def test_changelist_filters_on_status_and_searches_titles(self, admin_client):
         ArticleFactory(title="Magnesium for sleep")

@@ -7,8 +7,10 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
 from tests.factories import (
@@ -171,3 +173,14 @@ def test_the_500_page_is_served_when_a_view_fails(client, monkeypatch):
     response = client.get("/articles/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/sitemap.xml"])
+def test_feeds_and_sitemap_run_the_same_queries_for_few_or_many_articles(client, url):
+    ArticleFactory.create_batch(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    ArticleFactory.create_batch(40)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few) <= 4

@@ -1,0 +1,145 @@
+"""
+The page cache for anonymous readers: whole public pages kept in Django's cache.
+
+Every cached page is filed under the current *content generation*, a random token kept in the
+cache. Saving or deleting anything a public page shows (an article or any of its parts, a
+category, tag, contributor, disclaimer, reference or citation: see `signals.py`) forgets the
+token, so the next request starts a new generation and no page of the old one is served again.
+A scheduled article needs no save to appear: the generation records when the next scheduled
+article goes live, and a request after that moment starts a new generation too.
+
+Only anonymous GET requests are served from the cache or stored in it: a request carrying a
+session cookie (an editor signed in to the admin) always reaches the views, and so do previews,
+which are marked private. Stored pages carry an `ETag`, and `Last-Modified` is the time the
+generation began, so `ConditionalGetMiddleware` answers a browser's revalidation with a 304.
+
+`DJANGO_PAGE_CACHE_SECONDS` (settings.PAGE_CACHE_SECONDS) is how long a page is kept; 0 turns
+the page cache off, so both paths can be measured.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.db.models import Min
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.http import http_date
+
+GENERATION_KEY = "page-cache:generation"
+PAGE_KEY = "page-cache:{token}:{path}"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The pages cached since content last changed."""
+
+    token: str
+    started_at: float
+    #: When the next scheduled article goes live (a Unix time), or None when none is waiting.
+    next_publish_at: float | None
+
+    def is_current(self, now):
+        return self.next_publish_at is None or now < self.next_publish_at
+
+
+def start_generation(now):
+    """A new generation, and when the soonest scheduled article will end it."""
+    from .models import Article
+
+    next_publish_at = Article.objects.scheduled().aggregate(soonest=Min("publish_at"))["soonest"]
+    generation = Generation(
+        token=secrets.token_hex(8),
+        started_at=now,
+        next_publish_at=next_publish_at.timestamp() if next_publish_at else None,
+    )
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    return generation
+
+
+def current_generation():
+    now = timezone.now().timestamp()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None or not generation.is_current(now):
+        generation = start_generation(now)
+    return generation
+
+
+def forget_cached_pages():
+    """Content changed: no page cached so far is served again.
+
+    Forgotten at once and again when the transaction commits, so that a reader who asks in
+    between cannot file the old content under a new generation.
+    """
+    cache.delete(GENERATION_KEY)
+    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
+
+
+def uncached_prefixes():
+    """Paths never cached, whoever asks: the admin and its helpers, and uploaded media."""
+    return tuple(
+        f"/{url.lstrip('/')}" for url in (settings.ADMIN_URL, "_nested_admin/", settings.MEDIA_URL)
+    )
+
+
+def is_cacheable_request(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(uncached_prefixes())
+    )
+
+
+def is_cacheable_response(response):
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and "no-cache" not in cache_control
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve anonymous readers whole pages from the cache (see the module docstring).
+
+    Placed before the session and authentication middleware, so a page served from the cache
+    costs two cache reads and no database query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        try:
+            generation = current_generation()
+        except DatabaseError:
+            # The views answer for an unreachable database (the 503 page).
+            return self.get_response(request)
+        key = PAGE_KEY.format(token=generation.token, path=request.get_full_path())
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            return HttpResponse(content, headers=headers)
+        response = self.get_response(request)
+        if is_cacheable_response(response):
+            self.prepare_for_reuse(response, generation)
+            cache.set(key, (response.content, dict(response.items())), settings.PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def prepare_for_reuse(response, generation):
+        """Validators for conditional GET; browsers and proxies revalidate every time, so a
+        publish shows at once, and a revalidation of an unchanged page is a 304."""
+        set_response_etag(response)
+        if not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date(generation.started_at)
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)

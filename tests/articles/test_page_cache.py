@@ -1,0 +1,262 @@
+"""
+The page cache for anonymous readers: cached pages cost no query, any change to what a page
+shows is seen at once, scheduled articles appear on time, signed-in editors and previews are
+never served from it, and browsers revalidate with a 304.
+"""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Disclaimer
+from tests.factories import (
+    ArticleFactory,
+    CitationFactory,
+    ContributorFactory,
+    RDARowFactory,
+    RDATableFactory,
+    SectionFactory,
+    StudyFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings, page_cache_off):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def served_from_cache(client, url, django_assert_num_queries):
+    """Ask twice; the second answer must cost no query at all. Returns its text."""
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/articles/",
+        "/search/?q=zinc",
+        "/feed/",
+        "/sitemap.xml",
+        "/robots.txt",
+    ],
+)
+def test_a_public_page_is_served_again_without_a_query(client, url, django_assert_num_queries):
+    ArticleFactory(title="Zinc basics")
+    served_from_cache(client, url, django_assert_num_queries)
+
+
+def test_the_article_page_is_served_again_without_a_query(client, django_assert_num_queries):
+    article = ArticleFactory()
+    content = served_from_cache(client, article.get_absolute_url(), django_assert_num_queries)
+    assert f"<h1>{article.title}</h1>" in content
+
+
+def test_each_query_string_is_a_page_of_its_own(client):
+    ArticleFactory(title="Zinc basics")
+    ArticleFactory(title="Iron basics")
+    assert "Zinc basics" in client.get("/search/?q=zinc").content.decode()
+    iron = client.get("/search/?q=iron").content.decode()
+    assert "Iron basics" in iron
+    assert "Zinc basics" not in iron
+
+
+def change_title(article):
+    article.title = "Changed title"
+    article.save()
+
+
+def add_section(article):
+    SectionFactory(article=article, heading="Changed title")
+
+
+def change_section(article):
+    section = article.sections.get()
+    section.heading = "Changed title"
+    section.save()
+
+
+def delete_section(article):
+    article.sections.get().delete()
+
+
+def change_study(article):
+    study = StudyFactory(section=article.sections.get(), finding="Old finding.")
+    study.finding = "Changed title"
+    study.save()
+
+
+def change_intake_table(article):
+    RDARowFactory(table=RDATableFactory(article=article, nutrient="Changed title"))
+
+
+def change_reference(article):
+    reference = CitationFactory(article=article).reference
+    reference.title = "Changed title"
+    reference.save()
+
+
+def change_disclaimer(article):
+    disclaimer = Disclaimer.objects.defaults().first()
+    disclaimer.body = "<p>Changed title</p>"
+    disclaimer.save()
+
+
+def change_author(article):
+    author = article.author
+    author.name = "Changed title"
+    author.save()
+
+
+def add_tag(article):
+    article.tags.add(TagFactory(name="Changed title"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        change_title,
+        add_section,
+        change_section,
+        change_study,
+        change_intake_table,
+        change_reference,
+        change_disclaimer,
+        change_author,
+        add_tag,
+    ],
+)
+def test_a_change_to_what_the_page_shows_is_seen_at_once(client, change):
+    article = ArticleFactory(title="First title")
+    SectionFactory(article=article, heading="First heading")
+    url = article.get_absolute_url()
+    assert "Changed title" not in client.get(url).content.decode()
+    change(article)
+    assert "Changed title" in client.get(url).content.decode()
+
+
+def test_deleting_a_section_is_seen_at_once(client):
+    article = ArticleFactory()
+    SectionFactory(article=article, heading="Soon gone")
+    assert "Soon gone" in client.get(article.get_absolute_url()).content.decode()
+    delete_section(article)
+    assert "Soon gone" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_unpublishing_takes_the_article_off_the_home_page_at_once(client):
+    article = ArticleFactory(title="Soon withdrawn")
+    assert "Soon withdrawn" in client.get("/").content.decode()
+    article.status = Article.Status.ARCHIVED
+    article.save()
+    assert "Soon withdrawn" not in client.get("/").content.decode()
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_a_scheduled_article_appears_at_its_time_without_a_save(client):
+    publish_at = timezone.now() + datetime.timedelta(minutes=5)
+    ArticleFactory(title="Published later", publish_at=publish_at)
+    ArticleFactory(title="Published already")
+    home = client.get("/").content.decode()
+    assert "Published already" in home
+    assert "Published later" not in home
+
+    just_before = publish_at - datetime.timedelta(seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=just_before):
+        assert "Published later" not in client.get("/").content.decode()
+    with mock.patch("django.utils.timezone.now", return_value=publish_at):
+        assert "Published later" in client.get("/").content.decode()
+
+
+def test_signed_in_editors_are_never_served_a_cached_page(editor_client):
+    client = Client()
+    article = ArticleFactory(title="Reader's view")
+    assert "Reader's view" in client.get(article.get_absolute_url()).content.decode()
+    # A change made without signals: the cached page keeps the old title for readers ...
+    Article.objects.filter(pk=article.pk).update(title="Changed without a signal")
+    assert "Reader's view" in client.get(article.get_absolute_url()).content.decode()
+    # ... but a signed-in editor always gets the page made afresh.
+    editor_view = editor_client.get(article.get_absolute_url()).content.decode()
+    assert "Changed without a signal" in editor_view
+
+
+def test_pages_of_signed_in_editors_are_not_stored(editor_client):
+    """What an editor was shown is never given to a reader."""
+    client = Client()
+    article = ArticleFactory(title="Reader's view")
+    assert editor_client.get(article.get_absolute_url()).status_code == 200
+    Article.objects.filter(pk=article.pk).update(title="Changed without a signal")
+    assert "Changed without a signal" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_preview_seen_by_an_editor_stays_hidden_from_readers(editor_client):
+    client = Client()
+    draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+    assert editor_client.get(draft.get_absolute_url()).status_code == 200
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_an_unknown_page_is_not_stored(client, django_assert_max_num_queries):
+    client.get("/articles/no-such-article/")
+    with django_assert_max_num_queries(10) as queries:
+        assert client.get("/articles/no-such-article/").status_code == 404
+    assert len(queries) > 0
+
+
+def test_the_admin_is_never_cached(admin_client):
+    admin_client.get(reverse("admin:articles_article_changelist"))
+    anonymous = Client()
+    response = anonymous.get(reverse("admin:articles_article_changelist"))
+    assert response.status_code == 302  # to the login page, not a stored changelist
+
+
+def test_a_cached_page_revalidates_with_a_304(client):
+    article = ArticleFactory()
+    first = client.get(article.get_absolute_url())
+    assert first["ETag"]
+    assert first["Last-Modified"]
+    assert "public" in first["Cache-Control"]
+    assert "max-age=0" in first["Cache-Control"]
+
+    again = client.get(article.get_absolute_url(), headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_after_a_change_the_old_etag_gets_the_new_page(client):
+    article = ArticleFactory()
+    first = client.get(article.get_absolute_url())
+    change_title(article)
+    again = client.get(article.get_absolute_url(), headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 200
+    assert "Changed title" in again.content.decode()
+
+
+def test_with_the_page_cache_off_every_request_reaches_the_view(
+    client, settings, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory()
+    client.get(article.get_absolute_url())
+    with django_assert_max_num_queries(10) as queries:
+        client.get(article.get_absolute_url())
+    assert len(queries) > 0
+
+
+def test_a_contributor_renamed_is_seen_on_the_listing_at_once(client):
+    author = ContributorFactory(name="Ada Lovelace")
+    ArticleFactory(author=author)
+    assert "Ada Lovelace" in client.get("/articles/").content.decode()
+    author.name = "Ada King"
+    author.save()
+    assert "Ada King" in client.get("/articles/").content.decode()

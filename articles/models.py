@@ -140,34 +140,13 @@ class ArticleQuerySet(models.QuerySet):
         query, without the search vector nobody reads."""
         return self.select_related("category", "author").defer("search_vector")
 
+    def for_page(self):
+        """The article row of an article page, with its category and people, in one query."""
+        return self.select_related("category", "author", "medical_reviewer").defer("search_vector")
+
     def with_page_content(self):
         """Fetch everything an article page shows in a fixed number of queries."""
-        live_related = (
-            RelatedArticle.objects.filter(
-                related__status=Article.Status.PUBLISHED, related__publish_at__lte=timezone.now()
-            )
-            .select_related("related")
-            .defer("related__search_vector")
-        )
-        return (
-            self.select_related("category", "author", "medical_reviewer")
-            .defer("search_vector")
-            .prefetch_related(
-                "tags",
-                models.Prefetch(
-                    "sections",
-                    queryset=Section.objects.prefetch_related(
-                        models.Prefetch(
-                            "studies", queryset=Study.objects.select_related("reference")
-                        )
-                    ),
-                ),
-                models.Prefetch("rda_tables", queryset=RDATable.objects.prefetch_related("rows")),
-                models.Prefetch("citations", queryset=Citation.objects.select_related("reference")),
-                models.Prefetch("related_links", queryset=live_related),
-                "disclaimers",
-            )
-        )
+        return self.for_page().prefetch_related(*page_content_prefetches())
 
     def with_counts(self):
         """Annotate the counts that lists show, in the same query."""
@@ -233,6 +212,31 @@ def _count_per_article(queryset, article_field="article"):
         .values("count")
     )
     return models.Subquery(counts, output_field=models.IntegerField())
+
+
+def page_content_prefetches():
+    """What an article page shows besides the article row: its tags, sections with their studies,
+    intake tables with their rows, citations, live related articles and disclaimers."""
+    live_related = (
+        RelatedArticle.objects.filter(
+            related__status=Article.Status.PUBLISHED, related__publish_at__lte=timezone.now()
+        )
+        .select_related("related")
+        .defer("related__search_vector")
+    )
+    return [
+        "tags",
+        models.Prefetch(
+            "sections",
+            queryset=Section.objects.prefetch_related(
+                models.Prefetch("studies", queryset=Study.objects.select_related("reference"))
+            ),
+        ),
+        models.Prefetch("rda_tables", queryset=RDATable.objects.prefetch_related("rows")),
+        models.Prefetch("citations", queryset=Citation.objects.select_related("reference")),
+        models.Prefetch("related_links", queryset=live_related),
+        "disclaimers",
+    ]
 
 
 class Article(models.Model):

@@ -8,16 +8,19 @@ contents and shared links stay stable while the headings do.
 
 The reference list numbers an article's citations 1, 2, 3 … and remembers, for each, the studies
 that cite it, so every entry can link back to the places it is cited.
+
+`ArticlePage` puts it all together for the article page.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
 from django.utils.text import slugify
 
 from references.models import Reference
 
-from .models import Section
+from .models import Article, Section, page_content_prefetches
 
 
 @dataclass
@@ -87,6 +90,34 @@ def build_reference_list(citations, outline):
         ReferenceEntry(number, citation.reference, studies_by_reference[citation.reference_id])
         for number, citation in enumerate(citations, start=1)
     ]
+
+
+@dataclass
+class ArticlePage:
+    """Everything the article page shows besides the article row, in a fixed number of queries."""
+
+    article: Article
+    outline: list
+    references: list
+    reading_minutes: int
+
+    @classmethod
+    def load(cls, article):
+        """Fetch the article's parts onto `article` and lay them out."""
+        prefetch_related_objects([article], *page_content_prefetches())
+        sections = list(article.sections.all())
+        outline = build_outline(sections, article.reference_numbers())
+        return cls(
+            article=article,
+            outline=outline,
+            references=build_reference_list(article.citations.all(), outline),
+            reading_minutes=article.reading_minutes(sections),
+        )
+
+    @property
+    def contents(self):
+        """The table of contents: the top-level entries that have a heading."""
+        return [entry for entry in self.outline if entry.section.heading]
 
 
 def _walk(entries):

@@ -4,7 +4,8 @@ The page cache for anonymous readers: whole public pages kept in Django's cache.
 Every cached page is filed under the current *content generation*, a random token kept in the
 cache. Saving or deleting anything a public page shows (an article or any of its parts, a
 category, tag, contributor, disclaimer, reference or citation: see `signals.py`) forgets the
-token, so the next request starts a new generation and no page of the old one is served again.
+token and starts a new generation, so no page of the old one is served again. The article
+page also caches fragments under the generation (articles/views.py), with the page cache off too.
 A scheduled article needs no save to appear: the generation records when the next scheduled
 article goes live, and a request after that moment starts a new generation too.
 
@@ -31,6 +32,8 @@ from django.utils.http import http_date
 
 GENERATION_KEY = "page-cache:generation"
 PAGE_KEY = "page-cache:{token}:{path}"
+#: Fragments are forgotten with their generation; this only bounds the life of unused ones.
+FRAGMENT_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,11 @@ class Generation:
         return self.next_publish_at is None or now < self.next_publish_at
 
 
-def start_generation(now):
+def start_generation(now=None):
     """A new generation, and when the soonest scheduled article will end it."""
     from .models import Article
 
+    now = now or timezone.now().timestamp()
     next_publish_at = Article.objects.scheduled().aggregate(soonest=Min("publish_at"))["soonest"]
     generation = Generation(
         token=secrets.token_hex(8),
@@ -69,13 +73,21 @@ def current_generation():
 
 
 def forget_cached_pages():
-    """Content changed: no page cached so far is served again.
+    """Content changed: no page or fragment cached so far is served again.
 
-    Forgotten at once and again when the transaction commits, so that a reader who asks in
-    between cannot file the old content under a new generation.
+    The generation is forgotten at once, and a new one is started when the transaction commits
+    (once per transaction, however many rows it saved): a reader who asks in between cannot
+    file the old content under a generation that outlives the change, and the first reader
+    after the commit finds the new generation ready, without a query.
     """
     cache.delete(GENERATION_KEY)
-    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        start_generation()
+    # `run_on_commit` holds the callbacks waiting for this transaction to commit (Django's own
+    # TestCase.captureOnCommitCallbacks reads it too); it is emptied on rollback.
+    elif not any(callback is start_generation for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(start_generation, robust=True)
 
 
 def uncached_prefixes():

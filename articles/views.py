@@ -6,16 +6,20 @@ are paginated forgivingly: a page number that is not a number shows the first pa
 the end the last, so a mistyped or outdated link still lands on articles.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from .models import Article, ArticleRedirect, Category, Tag
-from .outline import build_outline, build_reference_list
+from .outline import ArticlePage
+from .page_cache import FRAGMENT_CACHE_SECONDS, current_generation
 from .search import MAX_QUERY_LENGTH, clean_query, search_articles
 
 PAGE_SIZE = 12
@@ -89,24 +93,28 @@ def article_detail(request, slug):
     """One article with everything it holds. Readers see it once it is live; editors always.
 
     An address the article had before its slug changed answers 301 to the current one.
+
+    The parts of the page that are the same for every reader (social tags, JSON-LD, the article
+    itself) are cached as fragments for the current content generation (`page_cache.py`), so
+    they are forgotten with any change. The article's parts are loaded only when a fragment
+    has to be rendered: `page` is lazy, and a cached fragment never touches it.
     """
-    article = Article.objects.with_page_content().filter(slug=slug).first()
+    article = Article.objects.for_page().filter(slug=slug).first()
     if article is None:
         return _redirect_old_address(request, slug)
-    if not article.is_live and not can_preview(request.user):
+    is_preview = not article.is_live
+    if is_preview and not can_preview(request.user):
         raise Http404("No article found.")
-    sections = list(article.sections.all())
-    outline = build_outline(sections, article.reference_numbers())
     response = render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            "outline": outline,
-            "contents": [entry for entry in outline if entry.section.heading],
-            "references": build_reference_list(article.citations.all(), outline),
-            "reading_minutes": article.reading_minutes(sections),
-            "is_preview": not article.is_live,
+            "page": SimpleLazyObject(partial(ArticlePage.load, article)),
+            "is_preview": is_preview,
+            "content_generation": current_generation().token,
+            # A preview is never kept: a timeout of 0 does not store the fragment.
+            "fragment_seconds": 0 if is_preview else FRAGMENT_CACHE_SECONDS,
         },
     )
     if not article.is_live:

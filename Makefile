@@ -39,7 +39,7 @@ install: $(VENV)/.installed $(BROWSER_TESTS)/node_modules/.installed
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py create_demo_users
+	$(BIN)/python manage.py create_demo_users --address http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

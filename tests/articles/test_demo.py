@@ -107,6 +107,13 @@ def test_demo_logins_are_printed(settings, capsys):
     call_command("create_demo_users")
     output = capsys.readouterr().out
     assert "user 'admin'" in output and "password 'hslhealing-demo'" in output
+    assert "Admin: http://127.0.0.1:8000/admin/" in output
+
+
+def test_demo_logins_name_the_address_the_site_is_served_on(settings, capsys):
+    settings.DEBUG = True
+    call_command("create_demo_users", address="http://127.0.0.1:8765/")
+    assert "Admin: http://127.0.0.1:8765/admin/" in capsys.readouterr().out
 
 
 def test_demo_logins_are_refused_in_production(settings):

@@ -10,12 +10,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 DEMO_PASSWORD = "hslhealing-demo"
 
 
 class Command(BaseCommand):
     help = "Create the demo admin and editor logins (DEBUG only) and print how to log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="http://127.0.0.1:8000",
+            help="Where the site is served, for the admin link printed (default: %(default)s).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -29,6 +37,6 @@ class Command(BaseCommand):
             )
             editor.groups.add(Group.objects.get(name="Editors"))
         self.stdout.write(
-            "Admin: http://127.0.0.1:8000/admin/  "
+            f"Admin: {options['address'].rstrip('/')}{reverse('admin:index')}  "
             f"user 'admin' (everything) or 'editor' (Editors group), password '{DEMO_PASSWORD}'"
         )

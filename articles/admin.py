@@ -86,7 +86,40 @@ class CitationFormSet(nested_admin.NestedInlineFormSet):
         super().clean()
 
 
-class StudyInline(nested_admin.NestedStackedInline):
+def writing_is_locked(user, obj):
+    """Whether `user` may not change the writing of the article `obj` is (or is part of).
+
+    The writing of a published or archived article changes only with the permission to
+    publish: an editor's change to a live article would reach readers unreviewed. Editors
+    see such an article read-only; a publisher moves it back to "In review" first, or makes
+    the change.
+    """
+    article = obj if isinstance(obj, Article) else getattr(obj, "article", None)
+    return (
+        article is not None
+        and article.status in services.PUBLISHER_STATUSES
+        and not user.has_perm("articles.publish_article")
+    )
+
+
+class ArticlePartInline:
+    """An inline of the article's writing: read-only when the writing is locked."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not writing_is_locked(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not writing_is_locked(
+            request.user, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not writing_is_locked(
+            request.user, obj
+        )
+
+
+class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
     model = Study
     extra = 0
     sortable_field_name = "position"
@@ -102,7 +135,7 @@ class StudyInline(nested_admin.NestedStackedInline):
     classes = ["collapse"]
 
 
-class SectionInline(nested_admin.NestedStackedInline):
+class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
     model = Section
     extra = 0
     sortable_field_name = "position"
@@ -110,7 +143,7 @@ class SectionInline(nested_admin.NestedStackedInline):
     fields = [("heading", "level", "number_subsections"), "body", "position"]
 
 
-class RDARowInline(nested_admin.NestedTabularInline):
+class RDARowInline(ArticlePartInline, nested_admin.NestedTabularInline):
     model = RDARow
     formset = RDARowFormSet
     extra = 0
@@ -118,7 +151,7 @@ class RDARowInline(nested_admin.NestedTabularInline):
     fields = ["life_stage", "age_from", "age_to", "age_unit", "amount", "intake_type", "position"]
 
 
-class RDATableInline(nested_admin.NestedStackedInline):
+class RDATableInline(ArticlePartInline, nested_admin.NestedStackedInline):
     model = RDATable
     extra = 0
     sortable_field_name = "position"
@@ -131,7 +164,7 @@ class RDATableInline(nested_admin.NestedStackedInline):
     ]
 
 
-class CitationInline(nested_admin.NestedTabularInline):
+class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
     model = Citation
     formset = CitationFormSet
     extra = 0
@@ -141,7 +174,7 @@ class CitationInline(nested_admin.NestedTabularInline):
     verbose_name_plural = _("references (numbered in this order)")
 
 
-class RelatedArticleInline(nested_admin.NestedTabularInline):
+class RelatedArticleInline(ArticlePartInline, nested_admin.NestedTabularInline):
     model = RelatedArticle
     fk_name = "article"
     extra = 0
@@ -577,8 +610,11 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         return request.user.has_perm(f"{self.opts.app_label}.publish_article")
 
     def has_write_permission(self, request, obj=None):
-        """May change the writing itself: Django's own "change article" permission."""
-        return super().has_change_permission(request, obj)
+        """May change the writing itself: Django's own "change article" permission, and once
+        the article is published or archived, a publisher's too (see `writing_is_locked`)."""
+        return super().has_change_permission(request, obj) and not writing_is_locked(
+            request.user, obj
+        )
 
     def has_change_permission(self, request, obj=None):
         return (

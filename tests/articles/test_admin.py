@@ -221,7 +221,7 @@ class TestValidationMessages:
         assert "The amount must be above zero." in response.content.decode()
 
     def test_relating_an_article_to_itself_is_refused(self, staff_client):
-        article = ArticleFactory()
+        article = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
         data = article_post_data(
             article_fields(slug=article.slug, title=article.title),
             related_links=[{"related": article.pk, "position": 1}],

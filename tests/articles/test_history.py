@@ -138,7 +138,11 @@ class TestVersions:
         assert second.field_dict["title"] == "Vitamin D and your bones"
 
     def test_change_page_keeps_its_nested_inlines(self, editor_client):
-        article = StudyFactory(section=SectionFactory(article=ArticleFactory())).section.article
+        article = StudyFactory(
+            section=SectionFactory(
+                article=ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+            )
+        ).section.article
         content = editor_client.get(admin_url("change", article.pk)).content.decode()
         assert 'name="sections-0-studies-0-authors"' in content
         assert 'name="rda_tables-TOTAL_FORMS"' in content
@@ -217,7 +221,7 @@ class TestCompare:
 
     def test_versions_of_another_article_are_not_found(self, editor_client):
         article = write_article(editor_client)
-        other = ArticleFactory()
+        other = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
         open_and_save(editor_client, other, title="Another")
         response = editor_client.get(
             admin_url("compare", article.pk),

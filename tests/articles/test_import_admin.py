@@ -128,7 +128,12 @@ class TestPreviewThenSave:
 class TestExistingAddress:
     @pytest.fixture
     def existing(self):
-        article = ArticleFactory(title="Zinc and Immune Function", slug="zinc-and-immune-function")
+        article = ArticleFactory(
+            title="Zinc and Immune Function",
+            slug="zinc-and-immune-function",
+            status=Article.Status.DRAFT,
+            publish_at=None,
+        )
         SectionFactory(article=article, heading="Old section")
         return article
 

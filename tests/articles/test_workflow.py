@@ -93,27 +93,43 @@ class TestEditors:
         article.refresh_from_db()
         assert article.status == Article.Status.DRAFT
 
-    def test_editor_cannot_unpublish_or_move_a_published_article(self, as_user, editor):
-        article = ArticleFactory(medical_reviewer=ContributorFactory(), reviewed_on=REVIEW_DATE)
-        publish_at = article.publish_at
-        response = open_page(as_user(editor), article)
-        assert "status" not in form_fields(response)
-        assert "publish_at" not in form_fields(response)
-
-        later = timezone.localtime() + datetime.timedelta(days=30)
-        assert_saved(
-            save(
-                as_user(editor),
-                article,
-                title="Typo fixed",
-                status="draft",
-                publish_at_0=later.date().isoformat(),
-                publish_at_1="09:00:00",
-            )
+    @pytest.mark.parametrize("status", ["published", "archived"])
+    def test_editor_sees_a_published_article_read_only(self, as_user, editor, status):
+        """A change to a live article would reach readers unreviewed: editors cannot make it."""
+        article = ArticleFactory(
+            status=status, medical_reviewer=ContributorFactory(), reviewed_on=REVIEW_DATE
         )
+        SectionFactory(article=article, heading="Live heading")
+        response = open_page(as_user(editor), article)
+        assert not response.context["has_change_permission"]
+        assert not form_fields(response).keys() & {"title", "status", "publish_at"}
+        assert 'name="sections-0-heading"' not in response.content.decode()
+
+        data = form_data_from_page(response.content.decode())
+        response = as_user(editor).post(change_url(article), {**data, "title": "Typo fixed"})
+        assert response.status_code == 403
+        article.refresh_from_db()
+        assert article.title != "Typo fixed"
+        assert article.status == status
+
+    def test_editor_who_also_publishes_changes_a_published_article(
+        self, as_user, editor, publisher
+    ):
+        editor.groups.add(*publisher.groups.all())
+        article = ArticleFactory(medical_reviewer=ContributorFactory(), reviewed_on=REVIEW_DATE)
+        assert_saved(save(as_user(editor), article, title="Typo fixed"))
         article.refresh_from_db()
         assert article.title == "Typo fixed"
-        assert (article.status, article.publish_at) == (Article.Status.PUBLISHED, publish_at)
+        assert article.is_live
+
+    def test_editor_changes_an_article_a_publisher_took_back_to_review(
+        self, as_user, editor, publisher
+    ):
+        article = ArticleFactory(medical_reviewer=ContributorFactory(), reviewed_on=REVIEW_DATE)
+        assert_saved(save(as_user(publisher), article, status="in_review"))
+        assert_saved(save(as_user(editor), article, title="Typo fixed"))
+        article.refresh_from_db()
+        assert (article.title, article.status) == ("Typo fixed", Article.Status.IN_REVIEW)
 
     def test_editor_cannot_record_a_review(self, as_user, editor):
         article = draft()

@@ -12,7 +12,7 @@ help:
 	@echo "make test   - install and run the whole test suite"
 	@echo "make lint   - ruff check and ruff format --check"
 	@echo "make format - ruff format and ruff check --fix"
-	@echo "make bench  - run every benchmarks/*.py (export speed and memory; uses DATABASE_URL's server)"
+	@echo "make bench  - run every benchmarks/*.py: exports, and pages against a static file (PostgreSQL, Redis, wrk)"
 	@echo "make load   - load and database-outage test: gunicorn + PostgreSQL + wrk (benchmarks/load.sh)"
 
 $(BIN)/python:

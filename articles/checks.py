@@ -7,19 +7,17 @@ LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
 
 
 @register(Tags.caches, deploy=True)
-def check_page_cache_is_shared(app_configs, **kwargs):
-    """A page cache in each process's own memory cannot be told when content changes elsewhere:
-    a publish handled by one gunicorn worker would show on the others only once their copies
-    expire."""
-    if (
-        settings.PAGE_CACHE_SECONDS > 0
-        and settings.CACHES["default"]["BACKEND"] == LOCAL_MEMORY_CACHE
-    ):
+def check_cache_is_shared(app_configs, **kwargs):
+    """Cached pages and page fragments are filed under a content generation kept in the cache
+    (articles/page_cache.py). In each process's own memory, a change handled by one gunicorn
+    worker would start a new generation in that worker only: the others would go on showing
+    what they cached before."""
+    if settings.CACHES["default"]["BACKEND"] == LOCAL_MEMORY_CACHE:
         return [
             Warning(
-                "The page cache is kept in each process's local memory, so with several "
-                "workers a change shows on all of them only after DJANGO_PAGE_CACHE_SECONDS.",
-                hint="Set REDIS_URL (or CACHE_URL), or DJANGO_PAGE_CACHE_SECONDS=0.",
+                "The cache is each process's local memory: with several workers, a change "
+                "saved through one of them is not seen by the others' cached pages.",
+                hint="Set REDIS_URL (or CACHE_URL) to a Redis server all workers share.",
                 id="articles.W001",
             )
         ]

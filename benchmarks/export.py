@@ -54,8 +54,9 @@ def main():
 
 
 @contextmanager
-def throwaway_database(server):
-    """Yield (DATABASE_URL, engine name) of a database made for this run, removed after it."""
+def throwaway_database(server, name=BENCH_DATABASE):
+    """Yield (DATABASE_URL, engine name) of a database `name` made for this run, removed after
+    it (on a PostgreSQL server; elsewhere a temporary SQLite file)."""
     if "postgresql" not in server["ENGINE"]:
         with tempfile.TemporaryDirectory(prefix="hsl-bench-") as folder:
             try:
@@ -65,13 +66,13 @@ def throwaway_database(server):
         return
     user = server["USER"] + (f":{server['PASSWORD']}" if server.get("PASSWORD") else "")
     port = server["PORT"] or 5432
-    postgres_admin(server, f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-    postgres_admin(server, f"CREATE DATABASE {BENCH_DATABASE}")
+    postgres_admin(server, f"DROP DATABASE IF EXISTS {name}")
+    postgres_admin(server, f"CREATE DATABASE {name}")
     try:
-        yield f"postgres://{user}@{server['HOST']}:{port}/{BENCH_DATABASE}", "PostgreSQL"
+        yield f"postgres://{user}@{server['HOST']}:{port}/{name}", "PostgreSQL"
     finally:
         close_connections()
-        postgres_admin(server, f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+        postgres_admin(server, f"DROP DATABASE IF EXISTS {name}")
 
 
 def postgres_admin(server, statement):

@@ -2,8 +2,9 @@
 # Load and database-outage test (`make load`; not part of `make test`).
 #
 # Serves the site as production does (gunicorn, one sync worker per core, DJANGO_DEBUG=0,
-# collected static files) on a private PostgreSQL database `hsl_load` with the demo content,
-# over plain http on 127.0.0.1 (so the HTTPS redirect is off). Then:
+# collected static files, Redis for the cache with the page cache off) on a private PostgreSQL
+# database `hsl_load` with the demo content, over plain http on 127.0.0.1 (so the HTTPS
+# redirect is off). Then:
 #
 #   1. load: wrk drives the article page, the list and search for 30 s at 50 connections each
 #      and prints requests/s, latency and the count of non-2xx/3xx responses and socket
@@ -101,6 +102,11 @@ export DJANGO_SSL_REDIRECT=0 DJANGO_SECURE_PROXY_SSL_HEADER=0 DJANGO_SECURE_COOK
 export DATABASE_URL="postgres://postgres@$PG_HOST:$PG_PORT/$DB_NAME"
 export DJANGO_STATIC_ROOT="$WORK/static" DJANGO_MEDIA_ROOT="$WORK/media"
 export DJANGO_LOG_LEVEL=WARNING
+# As production: the workers share Redis (a database of its own, emptied first). The page cache
+# is off, so the load and the outage reach the views and the database; with it on, readers keep
+# getting the pages cached before the outage (the page cache's own figures: make bench).
+export REDIS_URL=redis://127.0.0.1:6379/12 DJANGO_PAGE_CACHE_SECONDS=0
+redis-cli -n 12 flushdb >/dev/null
 
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py load_demo

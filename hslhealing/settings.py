@@ -152,7 +152,7 @@ if CACHE_URL:
         sys.exit(f"CACHE_URL must be a redis://, rediss:// or unix:// URL (got {CACHE_URL!r}).")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "hslhealing.cache.ReusedClientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "hsl"),
         }

@@ -8,12 +8,15 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 
+from articles import page_cache
+
 
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: pages cached by one test are not another's, since
     rolling back a test's data sends no signal that would forget them."""
     cache.clear()
+    page_cache.local_cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory
 
 from hslhealing import db_router
+from hslhealing.cache import ReusedClientRedisCache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,12 +90,13 @@ class TestReplicaRouting:
 
 class TestCacheConfiguration:
     def test_redis_url_selects_djangos_redis_backend_and_cached_sessions(self):
+        """Django's own backend, through our subclass that reuses redis-py clients."""
         result = settings_in_subprocess(
             "[settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE]",
             REDIS_URL="redis://127.0.0.1:6379/1",
         )
         assert json.loads(result.stdout) == [
-            "django.core.cache.backends.redis.RedisCache",
+            "hslhealing.cache.ReusedClientRedisCache",
             "django.contrib.sessions.backends.cached_db",
         ]
 
@@ -111,10 +114,16 @@ class TestCacheConfiguration:
 
     def test_the_configured_cache_round_trips(self):
         """In CI this suite runs once with REDIS_URL set, so this proves the Redis path."""
-        if os.environ.get("HSL_REQUIRE_REDIS") and type(caches["default"]).__name__ != "RedisCache":
+        if os.environ.get("HSL_REQUIRE_REDIS") and not isinstance(caches["default"], RedisCache):
             pytest.fail("HSL_REQUIRE_REDIS is set but the cache is not Redis.")
         caches["default"].set("scale-out-check", {"ok": 1}, 30)
         assert caches["default"].get("scale-out-check") == {"ok": 1}
+        assert caches["default"].get_many(["scale-out-check"]) == {"scale-out-check": {"ok": 1}}
+
+    def test_the_redis_backend_reuses_one_client_per_connection_pool(self):
+        cache = ReusedClientRedisCache("redis://127.0.0.1:6379/1", {})
+        client = cache._cache.get_client(write=True)
+        assert cache._cache.get_client(write=False) is client
 
 
 def test_s3_bucket_moves_uploads_to_s3_compatible_storage():

@@ -5,13 +5,16 @@ never served from it, and browsers revalidate with a 304.
 """
 
 import datetime
+import time
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import page_cache
 from articles.models import Article, Disclaimer
 from tests.factories import (
     ArticleFactory,
@@ -260,3 +263,26 @@ def test_a_contributor_renamed_is_seen_on_the_listing_at_once(client):
     author.name = "Ada King"
     author.save()
     assert "Ada King" in client.get("/articles/").content.decode()
+
+
+def test_a_change_saved_through_another_worker_is_seen_within_a_second(client, monkeypatch):
+    """Each worker trusts its own copy of the generation for LOCAL_GENERATION_SECONDS."""
+    monkeypatch.setattr(page_cache, "LOCAL_GENERATION_SECONDS", 0.05)
+    article = ArticleFactory(title="First title")
+    url = article.get_absolute_url()
+    assert "First title" in client.get(url).content.decode()
+    # Another worker saves: it forgets the shared generation; this worker's copy is untouched.
+    Article.objects.filter(pk=article.pk).update(title="Changed title")
+    cache.delete(page_cache.GENERATION_KEY)
+    assert "First title" in client.get(url).content.decode()
+    time.sleep(0.1)
+    assert "Changed title" in client.get(url).content.decode()
+
+
+def test_a_worker_takes_pages_another_worker_stored(client, django_assert_num_queries):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    content = client.get(url).content
+    page_cache.local_cache.clear()  # a worker that has served nothing yet
+    with django_assert_num_queries(0):
+        assert client.get(url).content == content

@@ -172,3 +172,13 @@ class TestFullTextSearch:
             )
             (definition,) = cursor.fetchone()
         assert "USING gin (search_vector)" in definition
+
+
+@pytest.mark.postgres
+def test_the_search_index_has_no_pending_list(postgres):
+    """A GIN index's pending list makes the planner skip the index until VACUUM runs (0008)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'article_search_vector_gin'"
+        )
+        assert cursor.fetchone()[0] == ["fastupdate=off"]

@@ -5,7 +5,8 @@ Every cached page is filed under the current *content generation*, a random toke
 cache. Saving or deleting anything a public page shows (an article or any of its parts, a
 category, tag, contributor, disclaimer, reference or citation: see `signals.py`) forgets the
 token and starts a new generation, so no page of the old one is served again. The article
-page also caches fragments under the generation (articles/views.py), with the page cache off too.
+page keeps fragments under the generation too (articles/views.py), in each worker's memory, and
+the site navigation is kept the same way (context_processors.py), with the page cache off too.
 A scheduled article needs no save to appear: the generation records when the next scheduled
 article goes live, and a request after that moment starts a new generation too.
 
@@ -28,8 +29,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import cache, caches
 from django.db import DatabaseError, transaction
 from django.db.models import Min
 from django.http import HttpResponse
@@ -44,8 +44,10 @@ FRAGMENT_CACHE_SECONDS = 24 * 60 * 60
 #: How long a worker trusts its own copy of the generation before asking the shared cache.
 LOCAL_GENERATION_SECONDS = 1
 
-#: This worker's own copies of the generation and of pages read from the shared cache.
-local_cache = LocMemCache("page-cache-local", {"OPTIONS": {"MAX_ENTRIES": 1000}})
+#: This worker's own memory (settings.CACHES["local"]): copies of the generation and of pages
+#: read from the shared cache, and the article page's fragments (articles/views.py).
+LOCAL_CACHE = "local"
+local_cache = caches[LOCAL_CACHE]
 
 
 @dataclass(frozen=True)

@@ -95,9 +95,10 @@ def article_detail(request, slug):
     An address the article had before its slug changed answers 301 to the current one.
 
     The parts of the page that are the same for every reader (social tags, JSON-LD, the article
-    itself) are cached as fragments for the current content generation (`page_cache.py`), so
-    they are forgotten with any change. The article's parts are loaded only when a fragment
-    has to be rendered: `page` is lazy, and a cached fragment never touches it.
+    itself) are cached as fragments for the current content generation (`page_cache.py`), in
+    each worker's memory, so they are forgotten with any change. The article's parts are
+    loaded only when a fragment has to be rendered: `page` is lazy, and a cached fragment never
+    touches it.
     """
     article = Article.objects.for_page().filter(slug=slug).first()
     if article is None:

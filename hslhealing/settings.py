@@ -160,6 +160,13 @@ if CACHE_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each worker's own memory, for what is valid only with the shared cache's content generation
+# (articles/page_cache.py): copies of cached pages and the article page's fragments.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "hsl-local",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 # How long anonymous readers' pages are kept whole in the cache (articles/page_cache.py);
 # 0 turns the page cache off. Any content change starts afresh at once.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)

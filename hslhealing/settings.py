@@ -329,6 +329,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "hslhealing.auth.client_ip"
+# No banner on every start (it would be a second line in a command's one-line error); failed
+# and blocked sign-ins are still logged.
+AXES_VERBOSE = False
 # Reverse proxies in front of the site that append the visitor's address to X-Forwarded-For.
 # 0: the address is REMOTE_ADDR. Never set it higher than the real number of proxies, or
 # visitors can choose their own address and escape the throttle.

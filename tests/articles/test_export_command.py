@@ -4,7 +4,6 @@ import csv
 import datetime
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -158,19 +157,35 @@ class TestBadArguments:
         with pytest.raises(CommandError, match="XLSX is binary"):
             export("--format", "xlsx")
 
-    def test_from_the_shell_one_line_and_a_failure_status(self):
-        # INFO logs (django-axes says hello at start-up) are not part of the command's output.
-        environment = os.environ | {"DJANGO_LOG_LEVEL": "WARNING"}
+    @pytest.mark.parametrize(
+        ("arguments", "status", "message"),
+        [
+            (
+                ["--format", "pdf"],
+                1,
+                "CommandError: Unknown format 'pdf': choose csv, xlsx or json.",
+            ),
+            (
+                ["--format", "csv", "--bogus"],
+                2,
+                "export_articles: unrecognized arguments: --bogus (see export_articles --help)",
+            ),
+            (
+                ["--format"],
+                2,
+                "export_articles: argument --format: expected one argument "
+                "(see export_articles --help)",
+            ),
+        ],
+    )
+    def test_from_the_shell_one_line_and_a_failure_status(self, arguments, status, message):
         result = subprocess.run(
-            [sys.executable, "manage.py", "export_articles", "--format", "pdf"],
+            [sys.executable, "manage.py", "export_articles", *arguments],
             cwd=ROOT,
-            env=environment,
             capture_output=True,
             text=True,
             timeout=60,
         )
-        assert result.returncode == 1
+        assert result.returncode == status
         assert result.stdout == ""
-        assert result.stderr.splitlines() == [
-            "CommandError: Unknown format 'pdf': choose csv, xlsx or json."
-        ]
+        assert result.stderr.splitlines() == [message]

@@ -4,6 +4,7 @@ an existing address never overwritten silently."""
 from pathlib import Path
 
 import pytest
+import reversion
 from reversion.models import Version
 
 from articles import importer, services
@@ -186,6 +187,19 @@ class TestExistingSlug:
         assert "Old section" not in article.sections.values_list("heading", flat=True)
         assert article.sections.count() == 5
         assert Article.objects.filter(title="Zinc and Immune Function").count() == 1
+
+    def test_update_keeps_the_earlier_versions_and_adds_one(self, existing):
+        with reversion.create_revision():
+            existing.save()
+            reversion.set_comment("Written by hand.")
+        services.import_article(draft=draft_of("zinc-immune-function.md"), on_existing="update")
+        versions = Version.objects.get_for_object(existing)
+        assert [version.revision.comment for version in versions] == [
+            "Imported from text.",
+            "Written by hand.",
+        ]
+        old_sections = versions[1].revision.version_set.filter(content_type__model="section")
+        assert [version.field_dict["heading"] for version in old_sections] == ["Old section"]
 
     def test_new_gets_a_numbered_address(self, existing):
         result = run_import(draft_of("zinc-immune-function.md"), on_existing="new")

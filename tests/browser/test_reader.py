@@ -81,3 +81,15 @@ def test_article_fits_the_screen_without_sideways_scrolling(page, demo, artifact
         f"At {width}px the page is {measured['scrollWidth']}px wide, so readers must scroll "
         f"sideways. Wider than the screen: {', '.join(measured['overflowing']) or 'unknown'}"
     )
+
+
+def test_printed_article_keeps_the_text_and_drops_the_navigation(page, demo, artifacts):
+    page.goto(ARTICLE_URL)
+    page.emulate_media(media="print")
+    expect(page.locator(".site-nav")).to_be_hidden()
+    expect(page.locator(".site-search")).to_be_hidden()
+    expect(page.locator("nav.toc")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("#references")).to_be_visible()
+    expect(page.locator(".disclaimers")).to_be_visible()
+    page.pdf(path=artifacts / "article-print.pdf")

@@ -9,13 +9,15 @@ gets a known password.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.urls import reverse
+
+from hslhealing.commands import Command as ProjectCommand
 
 DEMO_PASSWORD = "hslhealing-demo"
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Create the demo admin and editor logins (DEBUG only) and print how to log in."
 
     def add_arguments(self, parser):

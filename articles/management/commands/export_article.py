@@ -5,13 +5,14 @@ in the shape `manage.py import_article` reads back.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from articles.markdown import article_markdown
 from articles.models import Article
+from hslhealing.commands import Command as ProjectCommand
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Write an article as Markdown, to standard output or to a file."
 
     def add_arguments(self, parser):

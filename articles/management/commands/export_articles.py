@@ -17,17 +17,18 @@ from datetime import datetime, time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from articles.exports import FORMATS, export_rows, write_export
 from articles.models import Article
+from hslhealing.commands import Command as ProjectCommand
 
 PROGRESS_EVERY = 1000
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Export articles with their counts, review and link health, in CSV, XLSX or JSON "
         "(the same columns as the admin's export). Public URLs start with HSL_SITE_URL."

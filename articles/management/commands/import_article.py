@@ -9,14 +9,15 @@ article's text, keeping its address and history) or `--new` (a new article at a 
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from articles import importer, services
 from articles.models import Article, Category, Contributor
+from hslhealing.commands import Command as ProjectCommand
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Import an article from a plain-text (.txt) or Markdown (.md) file, as a draft. "
         "Prints what was recognised and what was guessed."

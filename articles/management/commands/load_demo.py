@@ -3,12 +3,13 @@
 """
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from articles.demo import ARTICLES, load_demo
+from hslhealing.commands import Command as ProjectCommand
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Add the demo content: the article “How Magnesium Glycinate Supports Better Nerve "
         "Conduction” with its sections, studies, intake table and references, and two related "

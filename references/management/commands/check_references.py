@@ -9,8 +9,7 @@ starts, the results already in are kept, the summary is printed and the exit cod
 import argparse
 from collections import Counter
 
-from django.core.management.base import BaseCommand
-
+from hslhealing.commands import Command as ProjectCommand
 from references.linkcheck import LinkChecker, check_references
 from references.models import LinkStatus, Reference
 
@@ -28,7 +27,7 @@ def _at_least(minimum, kind):
     return parse
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Check the link of every reference (or of those not checked lately) and record its "
         "status: ok, redirected, broken or unreachable."

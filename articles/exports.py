@@ -3,9 +3,10 @@ Staff exports of article lists: CSV, XLSX and JSON, for the admin and `manage.py
 
 One row generator, `export_rows()`, feeds every format. It reads the articles with
 `QuerySet.iterator(chunk_size=...)` (a server-side cursor on PostgreSQL) and, for each chunk,
-fetches the tags in one query and the text behind the word count in one query. The counts come
-from `Article.objects.for_export()`, one subquery per count, so nothing is queried per row and
-memory stays the size of one chunk however many articles there are.
+fetches the tags in one query. The counts come from `Article.objects.for_export()`, one
+subquery per count, and the word count is stored on the article (kept up to date by signals),
+so nothing is queried per row and memory stays the size of one chunk however many articles
+there are.
 
 CSV and JSON are written row by row into a `StreamingHttpResponse` (or a file); XLSX goes
 through openpyxl's write-only mode into a temporary file that is then sent with `FileResponse`.
@@ -18,13 +19,11 @@ read accents correctly; JSON is UTF-8 with the characters themselves, not `\\u` 
 
 import csv
 import json
-import re
 import tempfile
 from collections import defaultdict
 from itertools import islice
 from typing import NamedTuple
 
-from django.db import models
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +35,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from .models import Article, Section, Study
+from .models import Article
 
 #: Articles read, and tag and word-count queries run, per chunk.
 CHUNK_SIZE = 2000
@@ -95,7 +94,7 @@ _FIELDS = (
     "title",
     "slug",
     "status",
-    "standfirst",
+    "word_count",
     "category__name",
     "author__name",
     "author__credentials",
@@ -111,7 +110,6 @@ _FIELDS = (
     "broken_reference_count",
     "review_due",
 )
-_TAG = re.compile(r"<[^>]*>")
 
 
 def articles_for_export(queryset):
@@ -137,15 +135,13 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
     public_url = _public_url_builder(site_url)
     rows = articles.values_list(*_FIELDS).iterator(chunk_size=chunk_size)
     for chunk in _chunks(rows, chunk_size):
-        ids = [row[0] for row in chunk]
-        tags = _tags_by_article(ids)
-        words = _words_by_article(ids)
+        tags = _tags_by_article([row[0] for row in chunk])
         for (
             pk,
             title,
             slug,
             status,
-            standfirst,
+            word_count,
             category,
             author,
             author_credentials,
@@ -174,7 +170,7 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
                 "published_at": publish_at,
                 "updated_at": updated_at,
                 "public_url": public_url(slug),
-                "word_count": count_words(standfirst) + words.get(pk, 0),
+                "word_count": word_count,
                 "sections": section_count,
                 "studies": study_count,
                 "references": reference_count,
@@ -182,14 +178,6 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
                 "due_for_review": bool(review_due),
                 "broken_references": broken_reference_count,
             }
-
-
-def count_words(text, html=""):
-    """Words in plain `text` and in `html` (tags count as spaces, so paragraphs don't merge)."""
-    count = len(text.split()) if text else 0
-    if html:
-        count += len(_TAG.sub(" ", html).split())
-    return count
 
 
 def _chunks(iterable, size):
@@ -208,30 +196,6 @@ def _tags_by_article(ids):
     for article_id, name in taggings:
         tags[article_id].append(name)
     return tags
-
-
-def _words_by_article(ids):
-    """Words in the sections (heading and text) and study findings of the given articles.
-
-    One query: the section rows and the study rows come back together (UNION ALL) as
-    (article id, plain text, HTML), and only the counts are kept.
-    """
-    sections = (
-        Section.objects.filter(article_id__in=ids)
-        .order_by()
-        .values_list("article_id", "heading", "body")
-    )
-    findings = (
-        Study.objects.filter(section__article_id__in=ids)
-        .order_by()
-        .values_list(
-            "section__article_id", "finding", models.Value("", output_field=models.TextField())
-        )
-    )
-    words = defaultdict(int)
-    for article_id, text, html in sections.union(findings, all=True):
-        words[article_id] += count_words(text, html)
-    return words
 
 
 def _person(name, credentials):

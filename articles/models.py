@@ -10,6 +10,7 @@ like" links. References and their numbering live in the `references` app.
 """
 
 import calendar
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -30,6 +31,15 @@ from references.models import NEEDS_ATTENTION, Citation
 from .validators import hero_image_path, validate_hero_image
 
 WORDS_PER_MINUTE = 230
+_TAG = re.compile(r"<[^>]*>")
+
+
+def count_words(text, html=""):
+    """Words in plain `text` and in `html` (tags count as spaces, so paragraphs don't merge)."""
+    count = len(text.split()) if text else 0
+    if html:
+        count += len(_TAG.sub(" ", html).split())
+    return count
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -147,6 +157,21 @@ class ArticleQuerySet(models.QuerySet):
     def with_page_content(self):
         """Fetch everything an article page shows in a fixed number of queries."""
         return self.for_page().prefetch_related(*page_content_prefetches())
+
+    def update_word_counts(self):
+        """Store the word count of each article in the queryset (`Article.words_in`). Called
+        when an article, a section or a study is saved or deleted (signals.py)."""
+        articles = self.only("pk", "standfirst").prefetch_related(
+            models.Prefetch(
+                "sections",
+                queryset=Section.objects.only("article_id", "heading", "body").prefetch_related(
+                    models.Prefetch("studies", queryset=Study.objects.only("section_id", "finding"))
+                ),
+            )
+        )
+        for article in articles:
+            words = article.words_in(article.sections.all())
+            Article.objects.filter(pk=article.pk).update(word_count=words)
 
     def with_counts(self):
         """Annotate the counts that lists show, in the same query."""
@@ -330,6 +355,12 @@ class Article(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept up to date by articles.search.update_search_vector (PostgreSQL only; NULL on SQLite).
     search_vector = SearchVectorField(_("search index"), null=True, editable=False)
+    word_count = models.PositiveIntegerField(
+        _("word count"),
+        default=0,
+        editable=False,
+        help_text=_("Words in the standfirst, sections and study findings, kept up to date."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -461,16 +492,16 @@ class Article(models.Model):
     def get_meta_description(self):
         return self.meta_description or Truncator(strip_tags(self.standfirst)).chars(160)
 
-    def word_count(self, sections):
+    def words_in(self, sections):
         """Words in the standfirst and the given sections (headings, bodies, study findings)."""
-        texts = [self.standfirst]
+        words = count_words(self.standfirst)
         for section in sections:
-            texts += [section.heading, strip_tags(section.body)]
-            texts += [study.finding for study in section.studies.all()]
-        return sum(len(text.split()) for text in texts)
+            words += count_words(section.heading, section.body)
+            words += sum(count_words(study.finding) for study in section.studies.all())
+        return words
 
     def reading_minutes(self, sections):
-        return max(1, round(self.word_count(sections) / WORDS_PER_MINUTE))
+        return max(1, round(self.words_in(sections) / WORDS_PER_MINUTE))
 
 
 class Section(models.Model):

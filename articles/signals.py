@@ -1,9 +1,9 @@
 """
 Side effects of saving content.
 
-- The stored search vector follows the article's text. Signals rather than calls in `save()`,
-  because sections are saved on their own (each admin inline, each import) and the vector
-  belongs to the article they are part of.
+- The stored search vector and word count follow the article's text. Signals rather than calls
+  in `save()`, because sections and studies are saved on their own (each admin inline, each
+  import) and the vector and the count belong to the article they are part of.
 - Any change to what a public page shows forgets the anonymous readers' page cache
   (`page_cache.py`), whether it is saved through the admin, an import or a command.
   `QuerySet.update()` and `bulk_create()` send no signals: code that changes public content
@@ -53,6 +53,7 @@ PUBLIC_CONTENT = [
 def article_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         update_search_vector(article_id=instance.pk)
+        Article.objects.filter(pk=instance.pk).update_word_counts()
 
 
 @receiver(post_save, sender=Section, dispatch_uid="section_saved_search_vector")
@@ -60,6 +61,14 @@ def article_saved(sender, instance, raw=False, **kwargs):
 def section_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         update_search_vector(article_id=instance.article_id)
+        Article.objects.filter(pk=instance.article_id).update_word_counts()
+
+
+@receiver(post_save, sender=Study, dispatch_uid="study_saved_word_count")
+@receiver(post_delete, sender=Study, dispatch_uid="study_deleted_word_count")
+def study_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        Article.objects.filter(sections__pk=instance.section_id).update_word_counts()
 
 
 def public_content_changed(sender, **kwargs):

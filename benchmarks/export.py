@@ -159,6 +159,7 @@ def fill(start, stop):
         Section,
         Study,
         Tag,
+        count_words,
     )
     from references.models import Citation, LinkStatus, Reference
 
@@ -190,6 +191,11 @@ def fill(start, stop):
     now = timezone.now()
     today = timezone.localdate()
     Tagging = Article.tags.through
+    standfirst = "What the trials say about magnesium before bed."
+    finding = "Sleep came 17 minutes sooner in older adults."
+    # What the signals would store (bulk_create sends none): three sections, one study.
+    word_count = count_words(standfirst) + count_words(finding)
+    word_count += sum(count_words(f"Part {p}", BODY) for p in range(3))
 
     for first in range(start, stop, BATCH):
         numbers = range(first, min(first + BATCH, stop))
@@ -197,7 +203,8 @@ def fill(start, stop):
             Article(
                 title=f"Magnesium and sleep, part {n} — café edition",
                 slug=f"magnesium-and-sleep-{n}",
-                standfirst="What the trials say about magnesium before bed.",
+                standfirst=standfirst,
+                word_count=word_count,
                 category=category,
                 author=author,
                 medical_reviewer=reviewer if n % 3 else None,
@@ -217,7 +224,7 @@ def fill(start, stop):
                 section=section,
                 authors="Abbasi et al.",
                 year=2012,
-                finding="Sleep came 17 minutes sooner in older adults.",
+                finding=finding,
             )
             for section in sections[::3]
         )

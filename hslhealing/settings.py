@@ -126,6 +126,11 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL's JIT compiler costs more than it saves on this site's queries: it compiled the
+# staff export's query for 215 ms of its 413 ms (10,000 articles). Off for our connections.
+POSTGRES_OPTIONS = {"options": "-c jit=off"}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRES_OPTIONS)
 
 # Optional read replica for anonymous readers' pages (see hslhealing/db_router.py).
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
@@ -135,6 +140,8 @@ if DATABASE_REPLICA_URL:
         conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
         conn_health_checks=True,
     )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).update(POSTGRES_OPTIONS)
     # In tests the replica is the primary under another name, so routed reads see test data.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["hslhealing.db_router.PrimaryReplicaRouter"]

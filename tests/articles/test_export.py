@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from articles.exports import COLUMNS, count_words
-from articles.models import Article, review_due_before
+from articles.exports import COLUMNS
+from articles.models import Article, count_words, review_due_before
 from references.models import LinkStatus
 from tests.factories import (
     ArticleFactory,

@@ -234,3 +234,32 @@ class TestOutline:
 
         numbers = {study.pk: study.reference_number for study in outline[0].callouts}
         assert numbers == {cited.pk: 2, uncited.pk: None}
+
+
+class TestWordCount:
+    """The stored word count follows every text it counts, however it is saved."""
+
+    def stored(self, article):
+        return Article.objects.values_list("word_count", flat=True).get(pk=article.pk)
+
+    def test_counts_standfirst_sections_and_findings(self):
+        article = ArticleFactory(standfirst="Four words right here.")
+        section = SectionFactory(article=article, heading="Two words", body="<p>a b</p><p>c</p>")
+        StudyFactory(section=section, finding="Cut colds by 20%.", effect_figure="20%")
+        assert self.stored(article) == 4 + 2 + 3 + 4
+
+    def test_follows_changes_and_deletions(self):
+        article = ArticleFactory(standfirst="One.")
+        section = SectionFactory(article=article, heading="Heading", body="<p>x y z</p>")
+        study = StudyFactory(section=section, finding="Two words.", effect_figure="")
+        assert self.stored(article) == 1 + 1 + 3 + 2
+        study.delete()
+        assert self.stored(article) == 1 + 1 + 3
+        section.body = "<p>x</p>"
+        section.save()
+        assert self.stored(article) == 1 + 1 + 1
+        article.standfirst = "Now three words."
+        article.save()
+        assert self.stored(article) == 3 + 1 + 1
+        section.delete()
+        assert self.stored(article) == 3

@@ -15,32 +15,22 @@ def test_collected_static_files_have_hashed_names_in_pages(tmp_path):
         "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_STATIC_ROOT": str(tmp_path),
     }
-    collect = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert collect.returncode == 0, collect.stderr
-    url = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "--no-imports",
-            "-c",
-            "from django.templatetags.static import static; print(static('css/site.css'))",
-        ],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert url.returncode == 0, url.stderr
-    hashed = url.stdout.strip()
+
+    def manage(*args):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    manage("collectstatic", "--no-input", "-v", "0")
+    code = "from django.templatetags.static import static; print(static('css/site.css'))"
+    hashed = manage("shell", "--no-imports", "-c", code).strip()
     assert hashed.startswith("/static/css/site.") and hashed.endswith(".css")
     assert hashed != "/static/css/site.css"
     assert (tmp_path / hashed.removeprefix("/static/")).is_file()

@@ -2,6 +2,7 @@
 current one, for good, however many times it is renamed."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from articles.models import Article, ArticleRedirect
@@ -87,7 +88,9 @@ def test_redirect_keeps_the_query_string(client):
     assert response["Location"] == "/articles/second/?utm_source=newsletter"
 
 
-def test_a_slug_changed_in_the_admin_redirects(editor_client):
+def test_a_slug_changed_in_the_admin_redirects(editor, editor_client):
+    # A published article's address is changed by an editor who may also publish.
+    editor.groups.add(Group.objects.get(name="Publishers"))
     article = ArticleFactory(slug="first")
     change_url = reverse("admin:articles_article_change", args=[article.pk])
     data = form_data_from_page(editor_client.get(change_url).content.decode())

@@ -9,9 +9,12 @@ stopped, go to `tests/browser/artifacts/` (ignored by git).
 
 import os
 import re
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from playwright.sync_api import sync_playwright
 
 from articles.demo import load_demo
@@ -108,6 +111,35 @@ def new_page(request, browser, live_server, artifacts):
 def page(new_page):
     """A desktop-sized page (1280 px wide) on the live server."""
     return new_page()
+
+
+#: The data migrations whose rows the tests need: (module, function) in articles/migrations.
+DATA_MIGRATIONS = [
+    ("0003_standard_disclaimers_and_editors", "create_disclaimers"),
+    ("0003_standard_disclaimers_and_editors", "create_editors_group"),
+    ("0005_staff_exporters_group", "create_staff_exporters"),
+    ("0007_editorial_roles", "create_roles"),
+]
+
+
+@pytest.fixture(scope="session")
+def migrated_apps(django_db_setup, django_db_blocker):
+    """The app registry as the migrations see it, to run their data functions again."""
+    with django_db_blocker.unblock():
+        return MigrationExecutor(connection).loader.project_state().apps
+
+
+@pytest.fixture(autouse=True)
+def rows_from_data_migrations(transactional_db, migrated_apps):
+    """The rows data migrations make (the standard disclaimers, the role groups), made again
+    as the migrations make them, where missing.
+
+    Each transactional test empties every table when it ends. pytest-django's serialized
+    rollback restores them for the next test when the browser tests run alone, but not after
+    the rest of the suite (the groups were missing); so they are made here, whatever ran before.
+    """
+    for module, function in DATA_MIGRATIONS:
+        getattr(import_module(f"articles.migrations.{module}"), function)(migrated_apps, None)
 
 
 @pytest.fixture

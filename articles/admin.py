@@ -648,9 +648,12 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             ]
         if not self.has_review_permission(request):
             readonly += ["medical_reviewer", "reviewed_on"]
-        if not self.has_publish_permission(request) and (
-            not (self.has_write_permission(request, obj) or obj is None)
-            or (obj is not None and obj.status in services.PUBLISHER_STATUSES)
+        # Without the publish permission, the status is set only on an article one may write:
+        # a draft or one in review (see `writing_is_locked`), to hand it over for review.
+        if (
+            not self.has_publish_permission(request)
+            and obj is not None
+            and not self.has_write_permission(request, obj)
         ):
             readonly += ["status", "publish_at"]
         return list(dict.fromkeys(readonly))

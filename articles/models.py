@@ -154,10 +154,6 @@ class ArticleQuerySet(models.QuerySet):
         """The article row of an article page, with its category and people, in one query."""
         return self.select_related("category", "author", "medical_reviewer").defer("search_vector")
 
-    def with_page_content(self):
-        """Fetch everything an article page shows in a fixed number of queries."""
-        return self.for_page().prefetch_related(*page_content_prefetches())
-
     def update_word_counts(self):
         """Store the word count of each article in the queryset (`Article.words_in`). Called
         when an article, a section or a study is saved or deleted (signals.py)."""
@@ -500,8 +496,9 @@ class Article(models.Model):
             words += sum(count_words(study.finding) for study in section.studies.all())
         return words
 
-    def reading_minutes(self, sections):
-        return max(1, round(self.words_in(sections) / WORDS_PER_MINUTE))
+    @property
+    def reading_minutes(self):
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
 
 
 class Section(models.Model):

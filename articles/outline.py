@@ -99,19 +99,16 @@ class ArticlePage:
     article: Article
     outline: list
     references: list
-    reading_minutes: int
 
     @classmethod
     def load(cls, article):
         """Fetch the article's parts onto `article` and lay them out."""
         prefetch_related_objects([article], *page_content_prefetches())
-        sections = list(article.sections.all())
-        outline = build_outline(sections, article.reference_numbers())
+        outline = build_outline(article.sections.all(), article.reference_numbers())
         return cls(
             article=article,
             outline=outline,
             references=build_reference_list(article.citations.all(), outline),
-            reading_minutes=article.reading_minutes(sections),
         )
 
     @property

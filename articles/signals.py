@@ -49,24 +49,29 @@ PUBLIC_CONTENT = [
 ]
 
 
-@receiver(post_save, sender=Article, dispatch_uid="article_search_vector")
+def text_changed(article_id):
+    """The article's text changed: its search vector and word count follow."""
+    update_search_vector(article_id=article_id)
+    Article.objects.filter(pk=article_id).update_word_counts()
+
+
+@receiver(post_save, sender=Article, dispatch_uid="article_text")
 def article_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        update_search_vector(article_id=instance.pk)
-        Article.objects.filter(pk=instance.pk).update_word_counts()
+        text_changed(instance.pk)
 
 
-@receiver(post_save, sender=Section, dispatch_uid="section_saved_search_vector")
-@receiver(post_delete, sender=Section, dispatch_uid="section_deleted_search_vector")
+@receiver(post_save, sender=Section, dispatch_uid="section_saved_text")
+@receiver(post_delete, sender=Section, dispatch_uid="section_deleted_text")
 def section_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        update_search_vector(article_id=instance.article_id)
-        Article.objects.filter(pk=instance.article_id).update_word_counts()
+        text_changed(instance.article_id)
 
 
-@receiver(post_save, sender=Study, dispatch_uid="study_saved_word_count")
-@receiver(post_delete, sender=Study, dispatch_uid="study_deleted_word_count")
+@receiver(post_save, sender=Study, dispatch_uid="study_saved_text")
+@receiver(post_delete, sender=Study, dispatch_uid="study_deleted_text")
 def study_changed(sender, instance, raw=False, **kwargs):
+    """Study findings count as words; the search vector does not index them."""
     if not raw:
         Article.objects.filter(sections__pk=instance.section_id).update_word_counts()
 

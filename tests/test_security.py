@@ -7,10 +7,7 @@ throttling (django-axes) and the configurable admin URL.
 import base64
 import datetime
 import hashlib
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import django_prose_editor
@@ -21,11 +18,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from hslhealing.auth import client_ip
+from tests.commands import run_manage
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 
 
@@ -250,15 +247,7 @@ class TestClientAddress:
 
 
 def run_python(code, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_manage("shell", "--no-imports", "-c", code, **env)
 
 
 class TestAdminUrl:

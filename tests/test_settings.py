@@ -4,13 +4,9 @@ the documented production variables set they pass Django's deployment checklist.
 """
 
 import json
-import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.commands import run_manage
 
 #: What .env.example asks a production site to set; everything else keeps its default.
 PRODUCTION = {
@@ -20,18 +16,6 @@ PRODUCTION = {
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://www.hslhealing.com",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
-
-
-def run_manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def run_check(**env):

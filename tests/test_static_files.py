@@ -1,30 +1,14 @@
 """Static files as production serves them: collected, with hashed names in the pages."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.commands import run_manage
 
 
 def test_collected_static_files_have_hashed_names_in_pages(tmp_path):
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "x" * 50,
-        "DJANGO_STATIC_ROOT": str(tmp_path),
-    }
+    production = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50}
+    production["DJANGO_STATIC_ROOT"] = str(tmp_path)
 
     def manage(*args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_manage(*args, **production)
         assert result.returncode == 0, result.stderr
         return result.stdout
 

@@ -4,20 +4,16 @@ import csv
 import datetime
 import io
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from articles.models import Article
+from tests.commands import run_manage
 from tests.factories import ArticleFactory, CitationFactory, ReferenceFactory
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def export(*args, stdout=None, stderr=None):
@@ -179,13 +175,7 @@ class TestBadArguments:
         ],
     )
     def test_from_the_shell_one_line_and_a_failure_status(self, arguments, status, message):
-        result = subprocess.run(
-            [sys.executable, "manage.py", "export_articles", *arguments],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_manage("export_articles", *arguments)
         assert result.returncode == status
         assert result.stdout == ""
         assert result.stderr.splitlines() == [message]

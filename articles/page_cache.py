@@ -129,7 +129,8 @@ def forget_cached_pages():
 
 
 def uncached_prefixes():
-    """Paths never cached, whoever asks: the admin and its helpers, and uploaded media."""
+    """Paths (after any script prefix) never cached, whoever asks: the admin and its helpers,
+    and uploaded media."""
     return tuple(
         f"/{url.lstrip('/')}" for url in (settings.ADMIN_URL, "_nested_admin/", settings.MEDIA_URL)
     )
@@ -140,7 +141,7 @@ def is_cacheable_request(request, uncached_prefixes):
         settings.PAGE_CACHE_SECONDS > 0
         and request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.path.startswith(uncached_prefixes)
+        and not request.path_info.startswith(uncached_prefixes)
     )
 
 

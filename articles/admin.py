@@ -21,19 +21,23 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
-from references.admin import CitedReferenceFilter, warn_about_broken_references
-from references.models import Citation
+from references.admin import ReferenceAdmin, link_health
+from references.models import Reference
 
-from . import exports, importer, markdown, services, versioning
-from .forms import WORKFLOW_FIELDS, ArticleAdminForm
+from . import exports, services
+from .editing import imports, versioning, workflow
+from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm
 from .models import (
     Article,
     Category,
+    Citation,
     Contributor,
     Disclaimer,
     RDARow,
@@ -45,7 +49,8 @@ from .models import (
     find_overlapping_rows,
     overlap_message,
 )
-from .outline import OutlineEntry
+from .site.outline import OutlineEntry
+from .textformat import importer, markdown
 from .validators import HeroImageFormField
 
 
@@ -97,7 +102,7 @@ def writing_is_locked(user, obj):
     article = obj if isinstance(obj, Article) else getattr(obj, "article", None)
     return (
         article is not None
-        and article.status in services.PUBLISHER_STATUSES
+        and article.status in workflow.PUBLISHER_STATUSES
         and not user.has_perm("articles.publish_article")
     )
 
@@ -180,6 +185,91 @@ class RelatedArticleInline(ArticlePartInline, nested_admin.NestedTabularInline):
     extra = 0
     sortable_field_name = "position"
     autocomplete_fields = ["related"]
+
+
+class CitedReferenceFilter(admin.SimpleListFilter):
+    """Articles citing one reference (``?cites=<id>``), reached from a reference's "cited by"
+    link; shown in the sidebar only while it is in use."""
+
+    title = _("cites the reference")
+    parameter_name = "cites"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value or not value.isdigit():
+            return []
+        title = Reference.objects.filter(pk=value).values_list("title", flat=True).first()
+        return [(value, Truncator(title).chars(60) if title else _("a deleted reference"))]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(citations__reference_id=self.value())
+        return queryset
+
+
+def warn_about_broken_references(request, *, article_id):
+    """Add a warning naming the references the article cites whose links were last found
+    broken or unreachable. One query."""
+    if not str(article_id).isdigit():
+        return
+    references = Reference.objects.needing_attention().filter(citations__article_id=article_id)
+    references = list(references.only("pk", "title", "link_status", "status_code"))
+    if not references:
+        return
+    items = format_html_join(
+        ", ",
+        '<a href="{}">{}</a> ({})',
+        (
+            (
+                reverse("admin:references_reference_change", args=[reference.pk]),
+                reference.title,
+                link_health(reference),
+            )
+            for reference in references
+        ),
+    )
+    message = ngettext(
+        "A reference this article cites no longer leads to its source:",
+        "%(count)d references this article cites no longer lead to their source:",
+        len(references),
+    ) % {"count": len(references)}
+    messages.warning(
+        request,
+        format_html("{} {}. {}", message, items, _("Correct their address or replace them.")),
+    )
+
+
+class CitedReferenceAdmin(ReferenceAdmin):
+    """The references library's admin (references/admin.py), with the articles citing each
+    reference: a "cited by" column linking to them in the article list."""
+
+    list_display = [
+        "cited_by" if name == "in_use" else name for name in ReferenceAdmin.list_display
+    ]
+    readonly_fields = [
+        "cited_by" if name == "in_use" else name for name in ReferenceAdmin.readonly_fields
+    ]
+    # The last of the library's fieldsets says where a reference is used.
+    fieldsets = [
+        *ReferenceAdmin.fieldsets[:-1],
+        (_("In the articles"), {"fields": ["as_cited", "cited_by"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+
+    @admin.display(description=_("cited by"), ordering="citation_count")
+    def cited_by(self, reference):
+        count = getattr(reference, "citation_count", 0)
+        if not count:
+            return _("no article")
+        label = ngettext("%(count)d article", "%(count)d articles", count) % {"count": count}
+        url = reverse("admin:articles_article_changelist")
+        return format_html('<a href="{}?cites={}">{}</a>', url, reference.pk, label)
+
+
+admin.site.unregister(Reference)
+admin.site.register(Reference, CitedReferenceAdmin)
 
 
 class DueForReviewFilter(admin.SimpleListFilter):
@@ -420,8 +510,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def export_selected_json(self, request, queryset):
         return exports.export_response(request, queryset, "json")
 
-    # Import from text or Markdown (articles/importer.py) and export to Markdown
-    # (articles/markdown.py). Importing needs "add article"; updating an existing article from
+    # Import from text or Markdown (textformat/importer.py) and export to Markdown
+    # (textformat/markdown.py). Importing needs "add article"; updating an existing article from
     # an import also needs the right to change its writing.
 
     @admin.action(permissions=["view"], description=_("Export as Markdown"))
@@ -490,10 +580,10 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         """Read the text and save it in a transaction that is rolled back, to show exactly
         what saving would do (the dry run raises ArticleImportError for what cannot be saved)."""
         draft = importer.parse(
-            text, filename=source_name, title=title, disclaimers=services.disclaimer_hints()
+            text, filename=source_name, title=title, disclaimers=imports.disclaimer_hints()
         )
         existing = Article.objects.filter(slug=draft.slug).first()
-        result = services.import_article(
+        result = imports.import_article(
             draft=draft,
             category=category,
             author=author,
@@ -560,7 +650,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
                 data["source_text"],
                 filename=data["source_name"],
                 title=data["title"],
-                disclaimers=services.disclaimer_hints(),
+                disclaimers=imports.disclaimer_hints(),
             )
             existing = Article.objects.filter(slug=draft.slug).first()
             choice = data["on_existing"] or None
@@ -575,7 +665,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
                 )
             if choice == "update" and not self.has_write_permission(request, existing):
                 raise PermissionDenied
-            result = services.import_article(
+            result = imports.import_article(
                 draft=draft,
                 category=data["category"],
                 author=data["author"],
@@ -669,7 +759,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         form.stored_state = getattr(
             request,
             "_article_state_before_restore",
-            services.workflow_state(obj) if obj is not None else None,
+            workflow.workflow_state(obj) if obj is not None else None,
         )
         return form
 
@@ -686,7 +776,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
                 article.reviewed_on = before["reviewed_on"]
         return article
 
-    # History (django-reversion, registered in articles/versioning.py): every save keeps the
+    # History (django-reversion, registered in editing/versioning.py): every save keeps the
     # article with its sections, studies, tables, rows, citations and links.
 
     def history_view(self, request, object_id, extra_context=None):
@@ -726,7 +816,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         article = self.get_object(request, unquote(object_id))
         if article is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        request._article_state_before_restore = services.workflow_state(article)
+        request._article_state_before_restore = workflow.workflow_state(article)
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def recoverlist_view(self, request, extra_context=None):

@@ -9,7 +9,7 @@ LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
 @register(Tags.caches, deploy=True)
 def check_cache_is_shared(app_configs, **kwargs):
     """Cached pages and page fragments are filed under a content generation kept in the cache
-    (articles/page_cache.py). In each process's own memory, a change handled by one gunicorn
+    (articles/site/page_cache.py). In each process's own memory, a change handled by one gunicorn
     worker would start a new generation in that worker only: the others would go on showing
     what they cached before."""
     if settings.CACHES["default"]["BACKEND"] == LOCAL_MEMORY_CACHE:

@@ -17,13 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from references.models import Citation, Reference
+from references.models import Reference
 from references.normalize import normalize_url
 
 from . import services
 from .models import (
     Article,
     Category,
+    Citation,
     Contributor,
     Disclaimer,
     RDARow,

@@ -13,12 +13,13 @@ Side effects of saving content.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from references.models import Citation, Reference
+from references.models import Reference
 
 from .models import (
     Article,
     ArticleRedirect,
     Category,
+    Citation,
     Contributor,
     Disclaimer,
     RDARow,
@@ -28,8 +29,8 @@ from .models import (
     Study,
     Tag,
 )
-from .page_cache import forget_cached_pages
-from .search import update_search_vector
+from .site.page_cache import forget_cached_pages
+from .site.search import update_search_vector
 
 #: Everything a public page shows: the article, its parts, what it is filed under and cites.
 PUBLIC_CONTENT = [

@@ -154,6 +154,7 @@ def fill(start, stop):
     from articles.models import (
         Article,
         Category,
+        Citation,
         Contributor,
         RelatedArticle,
         Section,
@@ -161,7 +162,7 @@ def fill(start, stop):
         Tag,
         count_words,
     )
-    from references.models import Citation, LinkStatus, Reference
+    from references.models import LinkStatus, Reference
 
     if start == 0:
         Category.objects.create(name="Nerve health", slug="nerve-health")

@@ -232,7 +232,7 @@ def prepare_site(port):
     from django.test.utils import CaptureQueriesContext
 
     from articles.models import Article
-    from articles.search import update_search_vector
+    from articles.site.search import update_search_vector
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -275,8 +275,8 @@ def time_searches():
     from django.core.paginator import Paginator
 
     from articles.models import Article
-    from articles.search import clean_query, search_articles
-    from articles.views import PAGE_SIZE
+    from articles.site.search import clean_query, search_articles
+    from articles.site.views import PAGE_SIZE
 
     def search(term):
         articles = search_articles(Article.objects.published().for_listing(), clean_query(term))
@@ -297,8 +297,8 @@ def explain_searches():
     """The query plan of page 1 of a search for a rare term (the index should find its one
     match) and for a term every article has (reading the whole table is then right)."""
     from articles.models import Article
-    from articles.search import search_articles
-    from articles.views import PAGE_SIZE
+    from articles.site.search import search_articles
+    from articles.site.views import PAGE_SIZE
 
     listing = Article.objects.published().for_listing()
     return {

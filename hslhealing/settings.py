@@ -88,7 +88,7 @@ MIDDLEWARE = [
     # ETag/Last-Modified revalidation answered with a 304, for cached pages too.
     "django.middleware.http.ConditionalGetMiddleware",
     # Before sessions and authentication: a cached page costs no database query.
-    "articles.page_cache.AnonymousPageCacheMiddleware",
+    "articles.site.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,7 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.navigation",
+                "articles.site.context_processors.navigation",
             ],
         },
     },
@@ -168,13 +168,13 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Each worker's own memory, for what is valid only with the shared cache's content generation
-# (articles/page_cache.py): copies of cached pages and the article page's fragments.
+# (articles/site/page_cache.py): copies of cached pages and the article page's fragments.
 CACHES["local"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "hsl-local",
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
-# How long anonymous readers' pages are kept whole in the cache (articles/page_cache.py);
+# How long anonymous readers' pages are kept whole in the cache (articles/site/page_cache.py);
 # 0 turns the page cache off. Any content change starts afresh at once.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
 

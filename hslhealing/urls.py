@@ -6,9 +6,9 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
-from articles.sitemaps import SITEMAPS
-from articles.views import robots_txt
+from articles.site.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
+from articles.site.sitemaps import SITEMAPS
+from articles.site.views import robots_txt
 
 admin.site.site_header = "HSLHealing editorial"
 admin.site.site_title = "HSLHealing admin"

@@ -1,10 +1,7 @@
 """
 Admin for the shared library of references: identifiers, possible duplicates and merging,
-link health.
-
-`CitedReferenceFilter` and `warn_about_broken_references` serve the article admin: the
-"cited by" count here links to the articles citing a reference, and an article's page warns
-about the references it cites that no longer lead to their source.
+link health. It knows nothing of what cites a reference; an app that does can extend
+`ReferenceAdmin` (the articles app adds a "cited by" column linking to the citing articles).
 """
 
 from django.contrib import admin, messages
@@ -16,7 +13,6 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -43,56 +39,9 @@ class PossibleDuplicateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CitedReferenceFilter(admin.SimpleListFilter):
-    """Articles citing one reference (``?cites=<id>``), reached from a reference's "cited by"
-    link; shown in the sidebar only while it is in use."""
-
-    title = _("cites the reference")
-    parameter_name = "cites"
-
-    def lookups(self, request, model_admin):
-        value = self.value()
-        if not value or not value.isdigit():
-            return []
-        title = Reference.objects.filter(pk=value).values_list("title", flat=True).first()
-        return [(value, Truncator(title).chars(60) if title else _("a deleted reference"))]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(citations__reference_id=self.value())
-        return queryset
-
-
-def warn_about_broken_references(request, *, article_id):
-    """Add a warning naming the references the article cites whose links were last found
-    broken or unreachable. One query."""
-    if not str(article_id).isdigit():
-        return
-    references = Reference.objects.needing_attention().filter(citations__article_id=article_id)
-    references = list(references.only("pk", "title", "link_status", "status_code"))
-    if not references:
-        return
-    items = format_html_join(
-        ", ",
-        '<a href="{}">{}</a> ({})',
-        (
-            (
-                reverse("admin:references_reference_change", args=[reference.pk]),
-                reference.title,
-                link_health(reference),
-            )
-            for reference in references
-        ),
-    )
-    message = ngettext(
-        "A reference this article cites no longer leads to its source:",
-        "%(count)d references this article cites no longer lead to their source:",
-        len(references),
-    ) % {"count": len(references)}
-    messages.warning(
-        request,
-        format_html("{} {}. {}", message, items, _("Correct their address or replace them.")),
-    )
+def rows_of(model, count):
+    """“citation” or “citations”: the model's name for `count` of its rows."""
+    return model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
 
 
 def link_health(reference):
@@ -103,7 +52,7 @@ def link_health(reference):
 
 @admin.register(Reference)
 class ReferenceAdmin(admin.ModelAdmin):
-    list_display = ["title", "identifiers", "site", "cited_by", "checked_at", "link_health"]
+    list_display = ["title", "identifiers", "site", "in_use", "checked_at", "link_health"]
     list_filter = ["link_status", PossibleDuplicateFilter, "site"]
     search_fields = ["title", "url", "doi", "pmid", "pmcid", "bookshelf_id"]
     search_help_text = _(
@@ -117,7 +66,7 @@ class ReferenceAdmin(admin.ModelAdmin):
     actions = ["check_links", "merge_references"]
     readonly_fields = [
         "as_cited",
-        "cited_by",
+        "in_use",
         "link_status",
         "status_code",
         "final_url",
@@ -146,11 +95,11 @@ class ReferenceAdmin(admin.ModelAdmin):
                 ),
             },
         ),
-        (_("In the articles"), {"fields": ["as_cited", "cited_by"]}),
+        (_("Where it is used"), {"fields": ["as_cited", "in_use"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_citation_counts()
+        return super().get_queryset(request).with_use_counts()
 
     def get_urls(self):
         return [
@@ -177,16 +126,13 @@ class ReferenceAdmin(admin.ModelAdmin):
             f"{label} {value}" for label, value, _link in reference.identifier_links()
         )
 
-    @admin.display(description=_("cited by"), ordering="citation_count")
-    def cited_by(self, reference):
-        count = getattr(reference, "citation_count", None)
+    @admin.display(description=_("in use"), ordering="use_count")
+    def in_use(self, reference):
+        """How many rows elsewhere point at the reference (citations, studies …)."""
+        count = getattr(reference, "use_count", None)
         if count is None:
-            count = reference.citations.count()
-        if not count:
-            return _("no article")
-        label = ngettext("%(count)d article", "%(count)d articles", count) % {"count": count}
-        url = reverse("admin:articles_article_changelist")
-        return format_html('<a href="{}?cites={}">{}</a>', url, reference.pk, label)
+            count = Reference.objects.filter(pk=reference.pk).with_use_counts()[0].use_count
+        return count or _("not used")
 
     @admin.display(description=_("link"), ordering="link_status")
     def link_health(self, reference):
@@ -229,7 +175,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         """Groups of references that look like one source, each with a button to merge it."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        groups = Reference.objects.with_citation_counts().duplicate_groups()
+        groups = Reference.objects.with_use_counts().duplicate_groups()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -288,7 +234,7 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Merge selected references…"), permissions=["change"])
     def merge_references(self, request, queryset):
-        references = list(queryset.order_by("-citation_count", "pk"))
+        references = list(queryset.order_by("-use_count", "pk"))
         if len(references) < 2:
             self.message_user(
                 request, _("Select at least two references to merge."), messages.WARNING
@@ -323,29 +269,14 @@ class ReferenceAdmin(admin.ModelAdmin):
             )
             return None
         parts = [
-            ngettext(
-                "%(count)d citation moved", "%(count)d citations moved", result.citations_moved
-            )
-            % {"count": result.citations_moved}
+            _("%(count)d %(what)s moved") % {"count": count, "what": rows_of(model, count)}
+            for model, count in result.moved.items()
         ]
-        if result.citations_dropped:
-            parts.append(
-                ngettext(
-                    "%(count)d dropped because its article already cited the one kept",
-                    "%(count)d dropped because their articles already cited the one kept",
-                    result.citations_dropped,
-                )
-                % {"count": result.citations_dropped}
-            )
-        if result.studies_moved:
-            parts.append(
-                ngettext(
-                    "%(count)d study now names it",
-                    "%(count)d studies now name it",
-                    result.studies_moved,
-                )
-                % {"count": result.studies_moved}
-            )
+        parts += [
+            _("%(count)d %(what)s dropped, as its owner already pointed at the one kept")
+            % {"count": count, "what": rows_of(model, count)}
+            for model, count in result.dropped.items()
+        ]
         self.message_user(
             request,
             ngettext(
@@ -353,7 +284,11 @@ class ReferenceAdmin(admin.ModelAdmin):
                 "Merged %(count)d references into “%(title)s”: %(details)s.",
                 result.merged,
             )
-            % {"count": result.merged, "title": result.kept.title, "details": "; ".join(parts)},
+            % {
+                "count": result.merged,
+                "title": result.kept.title,
+                "details": "; ".join(parts) or _("nothing pointed at them"),
+            },
             messages.SUCCESS,
         )
         return None

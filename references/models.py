@@ -1,9 +1,9 @@
 """
-References and citations.
+The library of references.
 
 A `Reference` is one source (a paper, a book chapter, a web page), kept once in a library shared
-by every article. A `Citation` ties an article to a reference at a position: the position's rank
-is the number readers see in the reference list.
+by whatever cites it (in this project, articles: `articles.models.Citation`). This app knows
+nothing of what points at a reference: counts and merges go through Django's reverse relations.
 
 A reference carries the identifiers its address states (filled on save, see `identifiers.py`),
 is written out in Vancouver (NLM) style (`citation_parts`), and records where its link led when
@@ -43,8 +43,23 @@ class CitationPart(NamedTuple):
 
 
 class ReferenceQuerySet(models.QuerySet):
-    def with_citation_counts(self):
-        return self.annotate(citation_count=models.Count("citations"))
+    def with_use_counts(self):
+        """Annotate `use_count`: the rows of other models pointing at each reference (an
+        article's citation, a study naming it …), one correlated subquery per relation."""
+        counts = [
+            models.Subquery(
+                relation.related_model._default_manager.filter(
+                    **{relation.field.name: models.OuterRef("pk")}
+                )
+                .order_by()
+                .annotate(count=models.Func(models.Value(1), function="COUNT"))
+                .values("count"),
+                output_field=models.IntegerField(),
+            )
+            for relation in referring_relations()
+        ]
+        total = sum(counts[1:], counts[0]) if counts else models.Value(0)
+        return self.annotate(use_count=total)
 
     def needing_attention(self):
         """References whose link was last found broken or unreachable."""
@@ -107,6 +122,16 @@ def _duplicate_pk_groups():
     for pk in parent:
         groups.setdefault(root(pk), []).append(pk)
     return sorted(group for group in groups.values() if len(group) > 1)
+
+
+def referring_relations():
+    """The foreign keys of other models (many-to-many tables included) that point at
+    `Reference`, as Django's reverse relations."""
+    return [
+        field
+        for field in Reference._meta.get_fields(include_hidden=True)
+        if field.auto_created and not field.concrete and (field.one_to_many or field.one_to_one)
+    ]
 
 
 class LinkStatus(models.TextChoices):
@@ -259,31 +284,3 @@ class Reference(models.Model):
                     % {"title": duplicate.title}
                 }
             )
-
-
-class Citation(models.Model):
-    article = models.ForeignKey(
-        "articles.Article",
-        on_delete=models.CASCADE,
-        related_name="citations",
-        verbose_name=_("article"),
-    )
-    reference = models.ForeignKey(
-        Reference, on_delete=models.PROTECT, related_name="citations", verbose_name=_("reference")
-    )
-    position = models.PositiveIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "pk"]
-        verbose_name = _("citation")
-        verbose_name_plural = _("citations")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "reference"],
-                name="citation_once_per_article",
-                violation_error_message=_("This article already cites that reference."),
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.article} → {self.reference}"

@@ -1,16 +1,21 @@
 """
-Writes that span several models or rows (see STYLE.md: keyword-only, atomic, validated).
+Writes that span several rows of the library: merging duplicates, recording link checks.
+
+A merge knows nothing of the apps that point at references: it repoints every relation Django
+knows of (`Reference._meta.get_fields()`), so an app that starts citing references needs no change
+here. Where a relation allows one row per reference (a unique constraint that includes the foreign
+key, such as "an article cites a reference once"), the first row in the model's own order is
+kept and the later ones are dropped.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from articles.models import Study
-
-from .models import IDENTIFIER_FIELDS, Citation, Reference
+from .models import IDENTIFIER_FIELDS, Reference, referring_relations
 
 #: The fields a link check writes.
 LINK_FIELDS = ["link_status", "status_code", "final_url", "checked_at"]
@@ -22,9 +27,10 @@ MERGE_FILLS = [*IDENTIFIER_FIELDS, "retrieved_on"]
 class MergeResult:
     kept: Reference
     merged: int
-    citations_moved: int
-    citations_dropped: int
-    studies_moved: int
+    #: Rows now pointing at the kept reference, counted by model.
+    moved: Counter
+    #: Rows deleted because the same owner already pointed at the kept reference, by model.
+    dropped: Counter
     filled: list
 
 
@@ -32,10 +38,9 @@ class MergeResult:
 def merge_references(*, keep, others):
     """Merge the references `others` into `keep`, then delete them. All or nothing.
 
-    Every citation moves to `keep` at its own position. An article that cited more than one of
-    them keeps the earliest citation (the lowest position) and drops the later ones. Studies
-    that named one of `others` name `keep`. What `keep` lacks (identifiers, the date it was
-    read) is taken from the others, in the order given.
+    Every row of another model that points at one of `others` points at `keep` (see the module
+    docstring for rows that may exist once per reference). What `keep` lacks (identifiers, the
+    date it was read) is taken from the others, in the order given.
     """
     other_pks = list(dict.fromkeys(other.pk for other in others if other.pk != keep.pk))
     if not other_pks:
@@ -47,42 +52,61 @@ def merge_references(*, keep, others):
     keep = locked[keep.pk]
     others = [locked[pk] for pk in other_pks]
 
-    moved, dropped = _move_citations(keep=keep, other_pks=other_pks)
-    studies_moved = _repoint_studies(keep=keep, other_pks=other_pks)
+    moved, dropped = Counter(), Counter()
+    for relation in referring_relations():
+        relation_moved, relation_dropped = _repoint(relation, keep=keep, other_pks=other_pks)
+        moved[relation.related_model] += relation_moved
+        dropped[relation.related_model] += relation_dropped
     filled = _fill_gaps(keep=keep, others=others)
     Reference.objects.filter(pk__in=other_pks).delete()
     keep.full_clean()
     keep.save()
-    return MergeResult(
-        kept=keep,
-        merged=len(others),
-        citations_moved=moved,
-        citations_dropped=dropped,
-        studies_moved=studies_moved,
-        filled=filled,
-    )
+    return MergeResult(kept=keep, merged=len(others), moved=+moved, dropped=+dropped, filled=filled)
 
 
-def _move_citations(*, keep, other_pks):
-    """Point each article's earliest citation of the group at `keep`; delete the later ones."""
-    earliest, later = {}, []
-    citations = Citation.objects.filter(reference__in=[keep.pk, *other_pks]).order_by(
-        "article_id", "position", "pk"
-    )
-    for citation in citations:
-        if citation.article_id in earliest:
-            later.append(citation.pk)
-        else:
-            earliest[citation.article_id] = citation
-    # Delete first: an article may cite `keep` later than another of the group.
-    Citation.objects.filter(pk__in=later).delete()
-    to_move = [c.pk for c in earliest.values() if c.reference_id != keep.pk]
-    moved = Citation.objects.filter(pk__in=to_move).update(reference=keep)
+def _once_per_reference_fields(model, field_name):
+    """For each unique constraint of `model` that includes `field_name`, the other fields in it:
+    the rows that may point at one reference only once per value of those fields."""
+    groups = [
+        constraint.fields
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint)
+        and constraint.condition is None
+        and constraint.fields
+    ]
+    groups += [tuple(fields) for fields in model._meta.unique_together]
+    return [
+        [name for name in fields if name != field_name] for fields in groups if field_name in fields
+    ]
+
+
+def _repoint(relation, *, keep, other_pks):
+    """Point the rows of one relation at `keep`; drop the later of two rows that would then
+    break a unique constraint. Returns (moved, dropped)."""
+    model, field = relation.related_model, relation.field
+    column = field.attname
+    rows = model._default_manager.filter(**{f"{field.name}__in": [keep.pk, *other_pks]})
+    unique_sets = _once_per_reference_fields(model, field.name)
+    if not unique_sets:
+        moved = rows.filter(**{f"{field.name}__in": other_pks}).update(**{field.name: keep})
+        return moved, 0
+    ordering = [*(model._meta.ordering or []), "pk"]
+    seen, later, to_move = set(), [], []
+    for row in rows.order_by(*ordering):
+        keys = {
+            (index, tuple(getattr(row, model._meta.get_field(name).attname) for name in names))
+            for index, names in enumerate(unique_sets)
+        }
+        if keys & seen:
+            later.append(row.pk)
+            continue
+        seen |= keys
+        if getattr(row, column) != keep.pk:
+            to_move.append(row.pk)
+    # Delete first: an owner may point at `keep` later than at another of the group.
+    model._default_manager.filter(pk__in=later).delete()
+    moved = model._default_manager.filter(pk__in=to_move).update(**{field.name: keep})
     return moved, len(later)
-
-
-def _repoint_studies(*, keep, other_pks):
-    return Study.objects.filter(reference__in=other_pks).update(reference=keep)
 
 
 def _fill_gaps(*, keep, others):

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 
-from articles import page_cache
+from articles.site import page_cache
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from articles.models import (
     Article,
     Category,
+    Citation,
     Contributor,
     Disclaimer,
     RDARow,
@@ -17,7 +18,7 @@ from articles.models import (
     Study,
     Tag,
 )
-from references.models import Citation, Reference
+from references.models import Reference
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from articles.search import MARK_END, MARK_START
+from articles.site.search import MARK_END, MARK_START
 
 register = template.Library()
 

@@ -310,7 +310,7 @@ class TestEditorsGroup:
             reverse("admin:autocomplete"),
             {
                 "term": "central",
-                "app_label": "references",
+                "app_label": "articles",
                 "model_name": "citation",
                 "field_name": "reference",
             },

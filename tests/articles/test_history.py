@@ -7,8 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from reversion.models import Version
 
-from articles.models import Article, RDARow, RDATable, RelatedArticle, Section, Study
-from references.models import Citation
+from articles.models import Article, Citation, RDARow, RDATable, RelatedArticle, Section, Study
 from tests.admin_forms import article_post_data, form_data_from_page
 from tests.factories import (
     ArticleFactory,

@@ -7,8 +7,8 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from articles import importer
 from articles.models import Article, Section, Study
+from articles.textformat import importer
 from references.models import Reference
 from tests.factories import ArticleFactory, CategoryFactory, ContributorFactory, SectionFactory
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from articles import importer
-from articles.importer import ArticleImportError, DisclaimerHint, parse, read_bytes
 from articles.models import RDARow, Study
+from articles.textformat import importer
+from articles.textformat.importer import ArticleImportError, DisclaimerHint, parse, read_bytes
 
 SAMPLES = Path(__file__).parent / "samples"
 

@@ -7,9 +7,10 @@ import pytest
 import reversion
 from reversion.models import Version
 
-from articles import importer, services
-from articles.models import Article, Disclaimer, RDATable, Section, Study
-from references.models import Citation, Reference
+from articles.editing import imports
+from articles.models import Article, Citation, Disclaimer, RDATable, Section, Study
+from articles.textformat import importer
+from references.models import Reference
 from tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -28,7 +29,7 @@ def draft_of(name, **kwargs):
     return importer.parse(
         importer.read_bytes(path.read_bytes()),
         filename=path.name,
-        disclaimers=services.disclaimer_hints(),
+        disclaimers=imports.disclaimer_hints(),
         **kwargs,
     )
 
@@ -36,7 +37,7 @@ def draft_of(name, **kwargs):
 def run_import(draft, **kwargs):
     kwargs.setdefault("category", CategoryFactory())
     kwargs.setdefault("author", ContributorFactory())
-    return services.import_article(draft=draft, **kwargs)
+    return imports.import_article(draft=draft, **kwargs)
 
 
 def counts():
@@ -142,7 +143,7 @@ class TestNewArticle:
 
     def test_a_new_article_needs_a_category_and_an_author(self):
         with pytest.raises(importer.ArticleImportError, match="category and the author"):
-            services.import_article(draft=importer.parse("# Iron\n\nA standfirst.\n"))
+            imports.import_article(draft=importer.parse("# Iron\n\nA standfirst.\n"))
 
     def test_a_dry_run_saves_nothing_but_reports_everything(self, calcium_article):
         before = counts()
@@ -165,7 +166,7 @@ class TestExistingSlug:
 
     def test_is_never_overwritten_without_a_choice(self, existing):
         before = counts()
-        with pytest.raises(services.SlugTaken) as raised:
+        with pytest.raises(imports.SlugTaken) as raised:
             run_import(draft_of("zinc-immune-function.md"))
         assert raised.value.article == existing
         assert counts() == before
@@ -173,7 +174,7 @@ class TestExistingSlug:
 
     def test_update_keeps_id_address_creation_and_status_and_replaces_the_rest(self, existing):
         created_at, category, author = existing.created_at, existing.category, existing.author
-        result = services.import_article(
+        result = imports.import_article(
             draft=draft_of("zinc-immune-function.md"), on_existing="update"
         )
         article = Article.objects.get(pk=existing.pk)
@@ -192,7 +193,7 @@ class TestExistingSlug:
         with reversion.create_revision():
             existing.save()
             reversion.set_comment("Written by hand.")
-        services.import_article(draft=draft_of("zinc-immune-function.md"), on_existing="update")
+        imports.import_article(draft=draft_of("zinc-immune-function.md"), on_existing="update")
         versions = Version.objects.get_for_object(existing)
         assert [version.revision.comment for version in versions] == [
             "Imported from text.",
@@ -224,7 +225,7 @@ class TestPublishing:
             medical_reviewer=reviewer,
             reviewed_on="2025-01-10",
         )
-        services.import_article(
+        imports.import_article(
             draft=draft_of("zinc-immune-function.md"), on_existing="update", publish=True
         )
         existing.refresh_from_db()

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from articles.demo import MAIN_ARTICLE, load_demo
-from articles.markdown import article_markdown
 from articles.models import Article
+from articles.textformat.markdown import article_markdown
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

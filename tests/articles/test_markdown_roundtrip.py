@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from articles import importer, services
 from articles.demo import MAIN_ARTICLE, load_demo
-from articles.markdown import article_markdown
+from articles.editing import imports
 from articles.models import Article, Study
+from articles.textformat import importer
+from articles.textformat.markdown import article_markdown
 from tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -82,8 +83,8 @@ def snapshot(article):
 
 
 def import_as_new(text, article):
-    draft = importer.parse(text, filename="export.md", disclaimers=services.disclaimer_hints())
-    result = services.import_article(
+    draft = importer.parse(text, filename="export.md", disclaimers=imports.disclaimer_hints())
+    result = imports.import_article(
         draft=draft, category=article.category, author=article.author, on_existing="new"
     )
     return draft, result.article
@@ -124,9 +125,9 @@ def test_an_imported_sample_survives_export_and_import(name):
     draft = importer.parse(
         importer.read_bytes(path.read_bytes()),
         filename=name,
-        disclaimers=services.disclaimer_hints(),
+        disclaimers=imports.disclaimer_hints(),
     )
-    first = services.import_article(
+    first = imports.import_article(
         draft=draft, category=CategoryFactory(), author=ContributorFactory()
     ).article
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Article, Disclaimer, RDARow, RelatedArticle
-from articles.outline import build_outline
+from articles.site.outline import build_outline
 from tests.factories import (
     ArticleFactory,
     CitationFactory,

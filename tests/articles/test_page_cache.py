@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import page_cache
 from articles.models import Article, Disclaimer
+from articles.site import page_cache
 from tests.factories import (
     ArticleFactory,
     CitationFactory,

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import MAX_QUERY_LENGTH, clean_query
+from articles.site.search import MAX_QUERY_LENGTH, clean_query
 from articles.templatetags.article_tags import search_snippet
 from tests.factories import ArticleFactory, SectionFactory
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import services
+from articles.editing import workflow
 from articles.models import Article
 from tests.admin_forms import form_data_from_page
 from tests.factories import ArticleFactory, ContributorFactory, SectionFactory
@@ -309,16 +309,16 @@ class TestServices:
     def test_publish_article_refuses_an_article_without_a_review(self, publisher):
         article = draft()
         with pytest.raises(ValidationError, match="no recorded medical review"):
-            services.publish_article(article=article, user=publisher)
+            workflow.publish_article(article=article, user=publisher)
         article.refresh_from_db()
         assert article.status == Article.Status.DRAFT
 
     def test_publish_article_needs_the_publish_permission(self, editor):
         with pytest.raises(PermissionDenied):
-            services.publish_article(article=reviewed_draft(), user=editor)
+            workflow.publish_article(article=reviewed_draft(), user=editor)
 
     def test_publish_article_publishes_now_and_keeps_a_version(self, publisher):
-        article = services.publish_article(article=reviewed_draft(), user=publisher)
+        article = workflow.publish_article(article=reviewed_draft(), user=publisher)
         article.refresh_from_db()
         assert article.is_live
         revision = Version.objects.get_for_object(article).get().revision
@@ -326,7 +326,7 @@ class TestServices:
 
     def test_publish_article_schedules_a_future_time(self, publisher):
         when = timezone.now() + datetime.timedelta(days=3)
-        article = services.publish_article(
+        article = workflow.publish_article(
             article=reviewed_draft(), user=publisher, publish_at=when
         )
         article.refresh_from_db()
@@ -335,25 +335,25 @@ class TestServices:
     def test_unpublish_and_archive_need_the_publish_permission(self, editor, publisher):
         article = ArticleFactory()
         with pytest.raises(PermissionDenied):
-            services.archive_article(article=article, user=editor)
-        services.unpublish_article(article=article, user=publisher)
+            workflow.archive_article(article=article, user=editor)
+        workflow.unpublish_article(article=article, user=publisher)
         assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
-        services.archive_article(article=article, user=publisher)
+        workflow.archive_article(article=article, user=publisher)
         assert Article.objects.get(pk=article.pk).status == Article.Status.ARCHIVED
 
     def test_record_review_needs_the_review_permission(self, editor, reviewer):
         article, named = draft(), ContributorFactory()
         with pytest.raises(PermissionDenied):
-            services.record_review(article=article, user=editor, reviewer=named)
-        services.record_review(article=article, user=reviewer, reviewer=named)
+            workflow.record_review(article=article, user=editor, reviewer=named)
+        workflow.record_review(article=article, user=reviewer, reviewer=named)
         article.refresh_from_db()
         assert (article.medical_reviewer, article.reviewed_on) == (named, timezone.localdate())
 
     def test_submit_for_review_moves_a_draft_only(self, editor):
-        article = services.submit_for_review(article=draft(), user=editor)
+        article = workflow.submit_for_review(article=draft(), user=editor)
         assert Article.objects.get(pk=article.pk).status == Article.Status.IN_REVIEW
         with pytest.raises(ValidationError):
-            services.submit_for_review(article=ArticleFactory(), user=editor)
+            workflow.submit_for_review(article=ArticleFactory(), user=editor)
 
 
 class TestRoleGroups:

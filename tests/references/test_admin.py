@@ -4,14 +4,11 @@ checks, and the article page's warning about broken references."""
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
-from django.contrib.messages.storage.fallback import FallbackStorage
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from references.admin import CHECK_NOW_LIMIT, warn_about_broken_references
+from references.admin import CHECK_NOW_LIMIT
 from references.models import LinkStatus, Reference
-from tests.factories import ArticleFactory, CitationFactory, ReferenceFactory
+from tests.factories import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,29 +35,6 @@ def magnesium():
 
 
 # The list of references.
-
-
-def test_the_list_shows_identifiers_site_cited_by_last_check_and_link(admin_client, magnesium):
-    article = ArticleFactory()
-    CitationFactory(article=article, reference=magnesium)
-    Reference.objects.filter(pk=magnesium.pk).update(link_status=LinkStatus.BROKEN, status_code=404)
-    page = admin_client.get(CHANGELIST).content.decode()
-    assert "doi 10.1007/s10522-010-9279-3 · PMID 20388094" in page
-    assert "pubmed.ncbi.nlm.nih.gov" in page
-    assert f'href="{ARTICLES}?cites={magnesium.pk}">1 article</a>' in page
-    assert "Broken (404)" in page
-    assert "Last checked" in page
-
-
-def test_the_list_runs_a_fixed_number_of_queries(admin_client):
-    def queries_for_a_list_of(count):
-        for _ in range(count):
-            CitationFactory(reference=ReferenceFactory(doi=f"10.1000/{Reference.objects.count()}"))
-        with CaptureQueriesContext(connection) as queries:
-            assert admin_client.get(CHANGELIST).status_code == 200
-        return len(queries)
-
-    assert queries_for_a_list_of(2) == queries_for_a_list_of(6)
 
 
 def test_the_list_filters_by_link_status_and_site(admin_client):
@@ -98,32 +72,7 @@ def test_a_pasted_address_finds_the_same_source_under_another_address(admin_clie
     assert listed(admin_client.get(CHANGELIST, {"q": pasted})) == {"Magnesium and aging"}
 
 
-def test_cited_by_leads_to_the_articles_citing_the_reference(admin_client, magnesium):
-    citing = ArticleFactory(title="Magnesium for sleep")
-    ArticleFactory(title="Zinc for colds")
-    CitationFactory(article=citing, reference=magnesium)
-    response = admin_client.get(ARTICLES, {"cites": magnesium.pk})
-    assert [article.title for article in response.context["cl"].result_list] == [
-        "Magnesium for sleep"
-    ]
-    assert "Magnesium and aging" in response.content.decode(), "the filter names the reference"
-
-
-def test_cited_by_a_deleted_reference_lists_no_article(admin_client):
-    CitationFactory()
-    response = admin_client.get(ARTICLES, {"cites": 999999})
-    assert list(response.context["cl"].result_list) == []
-
-
 # A reference's own page.
-
-
-def test_the_reference_page_shows_it_as_readers_see_it(admin_client, magnesium):
-    url = reverse("admin:references_reference_change", args=[magnesium.pk])
-    page = admin_client.get(url).content.decode()
-    assert "[cited <time" in page
-    assert 'href="https://doi.org/10.1007/s10522-010-9279-3" rel="noopener nofollow"' in page
-    assert "no article" in page
 
 
 def test_saving_a_possible_duplicate_warns_the_editor(editor_client, magnesium):
@@ -142,65 +91,9 @@ def test_saving_a_possible_duplicate_warns_the_editor(editor_client, magnesium):
 # Duplicates and merging.
 
 
-@pytest.fixture
-def duplicates(magnesium):
-    """The same paper under two addresses, the second cited by two articles."""
-    again = ReferenceFactory(title="Same paper", url="https://www.ncbi.nlm.nih.gov/pubmed/20388094")
-    first, second = ArticleFactory(), ArticleFactory()
-    CitationFactory(article=first, reference=again, position=1)
-    CitationFactory(article=second, reference=magnesium, position=1)
-    CitationFactory(article=second, reference=again, position=2)
-    return magnesium, again, first, second
-
-
-def test_the_duplicates_page_lists_each_group_with_a_merge_button(admin_client, duplicates):
-    ReferenceFactory(title="Unrelated")
-    page = admin_client.get(DUPLICATES).content.decode()
-    assert "Group 1: 2 references" in page
-    assert "Same paper" in page and "Magnesium and aging" in page
-    assert "Unrelated" not in page
-    assert 'value="merge_references"' in page
-    assert DUPLICATES in admin_client.get(CHANGELIST).content.decode(), "linked from the list"
-
-
 def test_the_duplicates_page_says_when_there_are_none(admin_client):
     ReferenceFactory()
     assert "No possible duplicates" in admin_client.get(DUPLICATES).content.decode()
-
-
-def test_merge_asks_which_reference_to_keep(editor_client, duplicates):
-    magnesium, again, *_articles = duplicates
-    response = editor_client.post(
-        CHANGELIST, {"action": "merge_references", ACTION_CHECKBOX_NAME: [magnesium.pk, again.pk]}
-    )
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Which reference do you keep?" in page
-    # The most cited comes first and is chosen unless the editor picks another.
-    assert f'name="keep" value="{again.pk}" id="keep-{again.pk}" checked' in page
-    assert f'name="keep" value="{magnesium.pk}" id="keep-{magnesium.pk}">' in page
-    assert Reference.objects.count() == 2, "nothing changes before the editor confirms"
-
-
-def test_merge_keeps_the_chosen_reference_and_says_what_moved(editor_client, duplicates):
-    magnesium, again, first, second = duplicates
-    response = editor_client.post(
-        CHANGELIST,
-        {
-            "action": "merge_references",
-            ACTION_CHECKBOX_NAME: [magnesium.pk, again.pk],
-            "keep": magnesium.pk,
-            "post": "yes",
-        },
-        follow=True,
-    )
-    assert list(Reference.objects.all()) == [magnesium]
-    assert list(first.citations.values_list("reference", "position")) == [(magnesium.pk, 1)]
-    assert list(second.citations.values_list("reference", "position")) == [(magnesium.pk, 1)]
-    assert messages_of(response) == [
-        "Merged 1 reference into “Magnesium and aging”: 1 citation moved; 1 dropped because its "
-        "article already cited the one kept."
-    ]
 
 
 def test_merge_needs_two_references(editor_client, magnesium):
@@ -245,37 +138,3 @@ def test_check_links_now_is_limited_to_a_small_selection(admin_client):
 
 
 # The article's page.
-
-
-def test_the_article_page_warns_about_the_broken_references_it_cites(admin_client):
-    article = ArticleFactory()
-    gone = ReferenceFactory(title="Gone for good")
-    down = ReferenceFactory(title="Server down")
-    fine = ReferenceFactory(title="Still there")
-    elsewhere = ReferenceFactory(title="Cited elsewhere")
-    for reference in (gone, down, fine):
-        CitationFactory(article=article, reference=reference)
-    CitationFactory(reference=elsewhere)
-    Reference.objects.filter(pk=gone.pk).update(link_status=LinkStatus.BROKEN, status_code=404)
-    Reference.objects.filter(pk=down.pk).update(link_status=LinkStatus.UNREACHABLE)
-    Reference.objects.filter(pk=elsewhere.pk).update(link_status=LinkStatus.BROKEN)
-    Reference.objects.filter(pk=fine.pk).update(link_status=LinkStatus.OK)
-    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
-    [warning] = [m for m in messages_of(response) if "no longer lead" in m]
-    assert "2 references this article cites no longer lead to their source" in warning
-    assert "Gone for good</a> (Broken (404))" in warning
-    assert "Server down</a> (Unreachable)" in warning
-    assert "Still there" not in warning and "Cited elsewhere" not in warning
-
-
-def test_the_broken_reference_warning_takes_one_query(rf, django_assert_num_queries):
-    article = ArticleFactory()
-    for _ in range(3):
-        reference = ReferenceFactory(link_status=LinkStatus.BROKEN)
-        CitationFactory(article=article, reference=reference)
-    request = rf.get("/")
-    request.session = {}
-    request._messages = FallbackStorage(request)
-    with django_assert_num_queries(1):
-        warn_about_broken_references(request, article_id=article.pk)
-    assert len(list(request._messages)) == 1

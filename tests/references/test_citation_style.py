@@ -6,7 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
-from tests.factories import ArticleFactory, CitationFactory, ReferenceFactory
+from tests.factories import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,19 +73,3 @@ def test_the_partial_escapes_what_editors_typed():
     html = render(reference)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
-
-
-def test_the_article_page_lists_references_in_vancouver_style(client):
-    article = ArticleFactory()
-    reference = ReferenceFactory(
-        title="Magnesium and aging",
-        url="https://pubmed.ncbi.nlm.nih.gov/20388094/",
-        retrieved_on=datetime.date(2025, 1, 8),
-    )
-    CitationFactory(article=article, reference=reference)
-    page = client.get(article.get_absolute_url()).content.decode()
-    assert "[cited <time" in page
-    assert (
-        'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/20388094/" rel="noopener nofollow">'
-        "20388094</a>." in page
-    )

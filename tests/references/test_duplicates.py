@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from articles.models import Study
 from references import services
-from references.models import Citation, Reference
+from references.models import Reference
 from references.normalize import normalize_url
-from tests.factories import ArticleFactory, CitationFactory, ReferenceFactory, StudyFactory
+from tests.factories import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,86 +100,10 @@ def test_a_new_reference_lists_its_possible_duplicates():
 # Merging.
 
 
-def positions(article):
-    return list(article.citations.values_list("reference__title", "position"))
-
-
-@pytest.fixture
-def library():
-    """Two references for one source, cited by three articles and a study."""
-    keep = ReferenceFactory(title="Kept", url="https://pubmed.ncbi.nlm.nih.gov/20388094/")
-    other = ReferenceFactory(
-        title="Other", url="https://www.ncbi.nlm.nih.gov/pubmed/20388094", doi="10.3390/x"
-    )
-    filler = ReferenceFactory(title="Filler")
-    only_other, both, other_first = ArticleFactory(), ArticleFactory(), ArticleFactory()
-    CitationFactory(article=only_other, reference=filler, position=1)
-    CitationFactory(article=only_other, reference=other, position=2)
-    CitationFactory(article=both, reference=keep, position=1)
-    CitationFactory(article=both, reference=filler, position=2)
-    CitationFactory(article=both, reference=other, position=3)
-    CitationFactory(article=other_first, reference=other, position=1)
-    CitationFactory(article=other_first, reference=filler, position=2)
-    CitationFactory(article=other_first, reference=keep, position=3)
-    study = StudyFactory(reference=other)
-    return keep, other, filler, only_other, both, other_first, study
-
-
-def test_merging_moves_every_citation_and_keeps_each_articles_order(library):
-    keep, other, _filler, only_other, both, other_first, study = library
-    result = services.merge_references(keep=keep, others=[other])
-    assert positions(only_other) == [("Filler", 1), ("Kept", 2)]
-    assert positions(both) == [("Kept", 1), ("Filler", 2)], "the later citation is dropped"
-    assert positions(other_first) == [("Kept", 1), ("Filler", 2)], "the earliest one stays"
-    study.refresh_from_db()
-    assert study.reference == keep
-    assert not Reference.objects.filter(pk=other.pk).exists()
-    keep.refresh_from_db()
-    assert keep.doi == "10.3390/x", "the identifier the kept reference lacked is taken"
-    assert (result.merged, result.citations_moved, result.citations_dropped) == (1, 2, 2)
-    assert (result.studies_moved, result.filled) == (1, ["doi"])
-
-
-def test_a_merge_that_fails_midway_changes_nothing(library, monkeypatch):
-    keep, other, *_rest = library
-    before = sorted(Citation.objects.values_list("article_id", "reference_id", "position"))
-
-    def broken(**kwargs):
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(services, "_repoint_studies", broken)
-    with pytest.raises(RuntimeError):
-        services.merge_references(keep=keep, others=[other])
-    assert sorted(Citation.objects.values_list("article_id", "reference_id", "position")) == before
-    assert Reference.objects.filter(pk=other.pk).exists()
-    assert Study.objects.get().reference == other
-
-
-def test_a_kept_reference_that_fails_validation_merges_nothing(library):
-    keep, other, *_rest = library
-    Reference.objects.filter(pk=keep.pk).update(pmid="not a number")
-    with pytest.raises(ValidationError) as error:
-        services.merge_references(keep=keep, others=[other])
-    assert "pmid" in error.value.message_dict
-    assert Citation.objects.filter(reference=other).count() == 3
-    assert Reference.objects.filter(pk=other.pk).exists()
-
-
 def test_a_reference_cannot_be_merged_into_itself():
     reference = ReferenceFactory()
     with pytest.raises(ValidationError, match="at least one other reference"):
         services.merge_references(keep=reference, others=[reference])
-
-
-def test_merging_several_references_at_once():
-    keep, second, third = ReferenceFactory(), ReferenceFactory(), ReferenceFactory()
-    article = ArticleFactory()
-    CitationFactory(article=article, reference=third, position=1)
-    CitationFactory(article=article, reference=second, position=2)
-    CitationFactory(article=article, reference=keep, position=3)
-    services.merge_references(keep=keep, others=[second, third])
-    assert list(article.citations.values_list("reference", "position")) == [(keep.pk, 1)]
-    assert Reference.objects.count() == 1
 
 
 # The data migration.

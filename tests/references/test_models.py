@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from references.models import Citation, Reference
+from references.models import Reference
 from references.normalize import normalize_url
-from tests.factories import ArticleFactory, ReferenceFactory
+from tests.factories import ReferenceFactory
 
 
 @pytest.mark.parametrize(
@@ -49,24 +49,3 @@ def test_identifiers_are_validated():
         reference.full_clean()
     assert error.value.message_dict["doi"] == ["A DOI looks like 10.3390/nu13020463."]
     assert error.value.message_dict["pmid"] == ["A PubMed ID is a number, e.g. 20388094."]
-
-
-@pytest.mark.django_db
-def test_an_article_cannot_cite_the_same_reference_twice():
-    article, reference = ArticleFactory(), ReferenceFactory()
-    Citation.objects.create(article=article, reference=reference, position=1)
-    duplicate = Citation(article=article, reference=reference, position=2)
-    with pytest.raises(ValidationError) as error:
-        duplicate.validate_constraints()
-    assert error.value.messages == ["This article already cites that reference."]
-    with pytest.raises(IntegrityError), transaction.atomic():
-        duplicate.save()
-
-
-@pytest.mark.django_db
-def test_citation_order_is_the_number_readers_see():
-    article = ArticleFactory()
-    later, earlier = ReferenceFactory(), ReferenceFactory()
-    Citation.objects.create(article=article, reference=later, position=2)
-    Citation.objects.create(article=article, reference=earlier, position=1)
-    assert article.reference_numbers() == {earlier.pk: 1, later.pk: 2}

@@ -1,14 +1,14 @@
 """
-`manage.py export_article SLUG`: write an article out as Markdown (see articles/markdown.py),
-in the shape `manage.py import_article` reads back.
+`manage.py export_article SLUG`: write an article out as Markdown (see
+articles/textformat/markdown.py), in the shape `manage.py import_article` reads back.
 """
 
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from articles.markdown import article_markdown
 from articles.models import Article
+from articles.textformat.markdown import article_markdown
 from hslhealing.commands import Command as ProjectCommand
 
 

@@ -1,10 +1,11 @@
 """
 `manage.py import_article FILE`: import an article from a plain-text (.txt) or Markdown (.md) file.
 
-What is recognised is described in articles/importer.py. The article is saved as a draft, in
-one transaction; `--dry-run` reports what would be saved and saves nothing. When an article
-already has the title's address (slug), the command stops unless told `--update` (replace that
-article's text, keeping its address and history) or `--new` (a new article at a new address).
+What is recognised is described in articles/textformat/importer.py. The article is saved as a
+draft, in one transaction; `--dry-run` reports what would be saved and saves nothing. When an
+article already has the title's address (slug), the command stops unless told `--update`
+(replace that article's text, keeping its address and history) or `--new` (a new article at a
+new address).
 """
 
 from pathlib import Path
@@ -12,8 +13,9 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from articles import importer, services
+from articles.editing import imports
 from articles.models import Article, Category, Contributor
+from articles.textformat import importer
 from hslhealing.commands import Command as ProjectCommand
 
 
@@ -64,7 +66,7 @@ class Command(ProjectCommand):
         category = self.choose(Category, options["category"], "category", keep=updating)
         author = self.choose(Contributor, options["author"], "contributor", keep=updating)
         try:
-            result = services.import_article(
+            result = imports.import_article(
                 draft=draft,
                 category=category,
                 author=author,
@@ -73,7 +75,7 @@ class Command(ProjectCommand):
                 dry_run=options["dry_run"],
                 source_name=path.name,
             )
-        except services.SlugTaken as error:
+        except imports.SlugTaken as error:
             raise CommandError(
                 f"An article with the slug “{error.article.slug}” already exists "
                 f"(“{error.article.title}”): run again with --update to replace its text, or "
@@ -95,7 +97,7 @@ class Command(ProjectCommand):
                 importer.read_bytes(data),
                 filename=path.name,
                 title=title,
-                disclaimers=services.disclaimer_hints(),
+                disclaimers=imports.disclaimer_hints(),
             )
         except importer.ArticleImportError as error:
             raise CommandError(str(error)) from error

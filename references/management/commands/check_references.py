@@ -9,8 +9,8 @@ starts, the results already in are kept, the summary is printed and the exit cod
 import argparse
 from collections import Counter
 
-from hslhealing.commands import Command as ProjectCommand
 from references.linkcheck import LinkChecker, check_references
+from references.management.base import Command as ProjectCommand
 from references.models import LinkStatus, Reference
 
 

@@ -5,7 +5,7 @@ Every cached page is filed under the current *content generation*, a random toke
 cache. Saving or deleting anything a public page shows (an article or any of its parts, a
 category, tag, contributor, disclaimer, reference or citation: see `signals.py`) forgets the
 token and starts a new generation, so no page of the old one is served again. The article
-page keeps fragments under the generation too (articles/views.py), in each worker's memory, and
+page keeps fragments under the generation too (articles/site/views.py), in each worker's memory, and
 the site navigation is kept the same way (context_processors.py), with the page cache off too.
 A scheduled article needs no save to appear: the generation records when the next scheduled
 article goes live, and a request after that moment starts a new generation too.
@@ -45,7 +45,7 @@ FRAGMENT_CACHE_SECONDS = 24 * 60 * 60
 LOCAL_GENERATION_SECONDS = 1
 
 #: This worker's own memory (settings.CACHES["local"]): copies of the generation and of pages
-#: read from the shared cache, and the article page's fragments (articles/views.py).
+#: read from the shared cache, and the article page's fragments (articles/site/views.py).
 LOCAL_CACHE = "local"
 local_cache = caches[LOCAL_CACHE]
 
@@ -65,7 +65,7 @@ class Generation:
 
 def start_generation(now=None):
     """A new generation, and when the soonest scheduled article will end it."""
-    from .models import Article
+    from ..models import Article
 
     now = now or timezone.now().timestamp()
     next_publish_at = Article.objects.scheduled().aggregate(soonest=Min("publish_at"))["soonest"]

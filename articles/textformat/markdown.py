@@ -64,9 +64,9 @@ import zipfile
 
 from django.utils.text import slugify
 
+from ..models import Disclaimer, RDARow, Section, Study
 from . import importer
 from .importer import BodyReader, DisclaimerHint
-from .models import Disclaimer, RDARow, Section, Study
 
 #: Characters that would otherwise be read as inline Markdown.
 _INLINE_SPECIALS = re.compile(r"([\\*\[\]<])")

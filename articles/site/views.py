@@ -17,7 +17,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from .models import Article, ArticleRedirect, Category, Tag
+from ..models import Article, ArticleRedirect, Category, Tag
 from .outline import ArticlePage
 from .page_cache import FRAGMENT_CACHE_SECONDS, current_generation
 from .search import MAX_QUERY_LENGTH, clean_query, search_articles

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from references.models import Reference
 
-from .models import Article, Section, page_content_prefetches
+from ..models import Article, Section, page_content_prefetches
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """
 The article form of the admin: each role changes only what it may, and no edit is lost.
 
-Who may change what is decided in `services.workflow_problems()` (the same rules the workflow
+Who may change what is decided in `workflow.workflow_problems()` (the same rules the workflow
 services apply); the admin also shows the fields a role may not change as read-only
 (`ArticleAdmin.get_readonly_fields`). A field shown read-only is not in the form, so a value
 posted for it is ignored; the rules here compare the stored values with the ones the save
@@ -23,10 +23,10 @@ from django.utils.html import format_html
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from . import services, versioning
-from .models import Article
+from ..models import Article
+from . import versioning, workflow
 
-#: The fields `services.workflow_problems()` looks at.
+#: The fields `workflow.workflow_problems()` looks at.
 WORKFLOW_FIELDS = ["status", "publish_at", "medical_reviewer", "reviewed_on"]
 
 
@@ -41,7 +41,7 @@ class ArticleAdminForm(forms.ModelForm):
     edit_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     #: Set per request by ArticleAdmin.get_form: who is saving, and the workflow state stored
-    #: before this request (`services.workflow_state`), None for a new article.
+    #: before this request (`workflow.workflow_state`), None for a new article.
     user = None
     stored_state = None
 
@@ -72,7 +72,7 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self._check_edit_conflict(cleaned_data.get("edit_token"))
         if self.user is not None and not any(name in self.errors for name in WORKFLOW_FIELDS):
-            problems = services.workflow_problems(
+            problems = workflow.workflow_problems(
                 user=self.user, before=self.stored_state, after=self._state_after_save()
             )
             for name, message in problems.items():

@@ -5,7 +5,7 @@ Read an article handed in as plain text or Markdown into a draft, without touchi
 `parse()` turns text into an `ArticleDraft`: plain dataclasses holding the title, standfirst,
 sections, studies, intake tables, references, "You may also like" titles, disclaimer names and
 the attribution line, plus a warning for everything that was guessed.
-`services.import_article()` saves a draft; `articles/markdown.py` writes an article back out in
+`editing/imports.py` saves a draft; `articles/textformat/markdown.py` writes an article back out in
 the Markdown this module reads.
 
 Two formats, one set of rules. Both are line-oriented, so the parser is written by hand: a
@@ -62,7 +62,7 @@ from django.utils.text import slugify
 
 from references.normalize import normalize_url
 
-from .models import RDARow, RDATable, Section, Study
+from ..models import RDARow, RDATable, Section, Study
 
 #: Largest file (or pasted text, in UTF-8) that can be imported.
 MAX_BYTES = 2 * 1024 * 1024

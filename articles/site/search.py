@@ -19,7 +19,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connections, models, router
 from django.db.models.functions import Concat
 
-from .models import Article, Section
+from ..models import Article, Section
 
 SEARCH_CONFIG = "english"
 

@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from .models import Article
+from ..models import Article
 
 FEED_LENGTH = 20
 

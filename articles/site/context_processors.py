@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .models import Category
+from ..models import Category
 from .page_cache import FRAGMENT_CACHE_SECONDS, current_generation, local_cache
 
 

@@ -9,7 +9,7 @@ names whichever host and scheme it was fetched from.
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Article, Category
+from ..models import Article, Category
 
 
 class PageSitemap(Sitemap):

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from hslhealing.richtext import RichTextField
-from references.models import Citation, Reference
+from references.models import Reference
 
-from .models import Article, RDARow, RDATable, RelatedArticle, Section, Study
+from ..models import Article, Citation, RDARow, RDATable, RelatedArticle, Section, Study
 
 # The parts of an article page, each following its own children, so one revision holds it all.
 reversion.register(Study)
@@ -37,7 +37,7 @@ reversion.register(RelatedArticle)
 reversion.register(
     Article,
     follow=["sections", "rda_tables", "citations", "related_links"],
-    # Derived from the text (articles/search.py); restoring text rebuilds it.
+    # Derived from the text (articles/site/search.py); restoring text rebuilds it.
     exclude=["search_vector"],
 )
 

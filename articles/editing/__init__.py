@@ -1,0 +1,1 @@
+"""Editing: the admin's forms, the editorial workflow and the history of each article."""

@@ -1,0 +1,106 @@
+"""
+What articles share: the categories and tags they are filed under, the people named on them
+(authors and medical reviewers) and the reusable disclaimers shown at their end.
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from hslhealing.richtext import RichTextField
+
+
+class CategoryQuerySet(models.QuerySet):
+    def with_published_articles(self):
+        """Categories with at least one article readers can see (the site navigation)."""
+        from .article import Article  # article.py imports this module for its foreign keys
+
+        return self.filter(
+            models.Exists(Article.objects.published().filter(category=models.OuterRef("pk")))
+        )
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class Contributor(models.Model):
+    """A person named on an article: its author or its medical reviewer."""
+
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    credentials = models.CharField(
+        _("credentials"), max_length=100, blank=True, help_text=_("For example: MD, RDN, PhD.")
+    )
+    bio = models.TextField(_("short biography"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contributor")
+        verbose_name_plural = _("contributors")
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class DisclaimerQuerySet(models.QuerySet):
+    def defaults(self):
+        """The disclaimers every new article starts with."""
+        return self.filter(is_default=True)
+
+
+class Disclaimer(models.Model):
+    """A reusable block shown at the end of articles, such as the FDA supplement statement."""
+
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, help_text=_("For editors only, never shown.")
+    )
+    title = models.CharField(_("title"), max_length=200, help_text=_("Shown in bold before it."))
+    body = RichTextField(_("text"))
+    is_default = models.BooleanField(
+        _("attach to new articles"),
+        default=False,
+        help_text=_("New articles start with this disclaimer; editors can remove it."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    objects = DisclaimerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("disclaimer")
+        verbose_name_plural = _("disclaimers")
+
+    def __str__(self):
+        return self.name

@@ -10,7 +10,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - install, migrate, load the demo content and serve on http://$(HOST):$(PORT)"
 	@echo "make test   - install and run the whole test suite"
-	@echo "make lint   - ruff check and ruff format --check"
+	@echo "make lint   - ruff check, ruff format --check and lint-imports (the import contracts)"
 	@echo "make format - ruff format and ruff check --fix"
 	@echo "make bench  - run every benchmarks/*.py: exports, and pages against a static file (PostgreSQL, Redis, wrk)"
 	@echo "make load   - load and database-outage test: gunicorn + PostgreSQL + wrk (benchmarks/load.sh)"
@@ -42,12 +42,16 @@ run: install
 	$(BIN)/python manage.py create_demo_users --address http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The whole suite, then the references app's tests again without the articles app installed
+# (tests/references/standalone_settings.py): the app stands alone.
 test: install
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ds=tests.references.standalone_settings --no-migrations tests/references
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

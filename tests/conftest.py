@@ -4,19 +4,18 @@ guard."""
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
-
-from articles.site import page_cache
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: pages cached by one test are not another's, since
     rolling back a test's data sends no signal that would forget them."""
-    cache.clear()
-    page_cache.local_cache.clear()
+    for alias in django_settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

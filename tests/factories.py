@@ -18,7 +18,7 @@ from articles.models import (
     Study,
     Tag,
 )
-from references.models import Reference
+from tests.references.factories import ReferenceFactory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -107,15 +107,6 @@ class RDARowFactory(factory.django.DjangoModelFactory):
     age_from = 19
     age_to = None
     amount = 11
-
-
-class ReferenceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Reference
-
-    title = factory.Sequence(lambda n: f"Zinc for the common cold, review {n}")
-    url = factory.Sequence(lambda n: f"https://pubmed.ncbi.nlm.nih.gov/{28515951 + n}/")
-    retrieved_on = datetime.date(2025, 1, 8)
 
 
 class CitationFactory(factory.django.DjangoModelFactory):

@@ -149,3 +149,19 @@ def closed_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff member who may add, change and view references, and nothing else: these tests
+    run without the articles app too, whose migrations make the project's role groups."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("edna", "edna@example.com", "pw", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="references",
+            codename__in=["add_reference", "change_reference", "view_reference"],
+        )
+    )
+    return user

@@ -8,13 +8,12 @@ from django.urls import reverse
 
 from references.admin import CHECK_NOW_LIMIT
 from references.models import LinkStatus, Reference
-from tests.factories import ReferenceFactory
+from tests.references.factories import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:references_reference_changelist")
 DUPLICATES = reverse("admin:references_reference_duplicates")
-ARTICLES = reverse("admin:articles_article_changelist")
 
 
 def messages_of(response):

@@ -6,7 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
-from tests.factories import ReferenceFactory
+from tests.references.factories import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 

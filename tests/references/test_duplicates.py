@@ -4,6 +4,7 @@ migration that brings existing references up to the new normalisation."""
 import importlib
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -11,7 +12,7 @@ from django.db.migrations.loader import MigrationLoader
 from references import services
 from references.models import Reference
 from references.normalize import normalize_url
-from tests.factories import ReferenceFactory
+from tests.references.factories import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,15 @@ def run_data_migration():
     migration.renormalize_and_read_identifiers(state.apps, None)
 
 
+#: The app's migration history starts beside the articles app (it made the citations table that
+#: moved there), so migrations run only with it installed; alone, tables come from the models.
+needs_migration_history = pytest.mark.skipif(
+    not apps.is_installed("articles"),
+    reason="runs a data migration; the history needs the articles app, absent in this run",
+)
+
+
+@needs_migration_history
 def test_the_data_migration_renormalises_and_reads_identifiers():
     tracked = ReferenceFactory(url="https://example.org/a")
     pubmed = ReferenceFactory(url="https://pubmed.ncbi.nlm.nih.gov/20388094/")
@@ -133,6 +143,7 @@ def test_the_data_migration_renormalises_and_reads_identifiers():
     assert pubmed.pmid == "20388094"
 
 
+@needs_migration_history
 def test_the_data_migration_leaves_collisions_to_the_duplicates_page():
     first = ReferenceFactory(title="First", url="https://example.org/a?id=1")
     second = ReferenceFactory(title="Second", url="https://example.org/b")

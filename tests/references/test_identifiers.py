@@ -3,7 +3,7 @@
 import pytest
 
 from references.identifiers import Identifiers, identifiers_from_url
-from tests.factories import ReferenceFactory
+from tests.references.factories import ReferenceFactory
 
 #: Every address in the reference list of the source article
 #: (/work/shared/content/magnesium-glycinate-nerve-conduction.txt), and what it states.

@@ -18,7 +18,7 @@ from django.utils import timezone
 from references import services
 from references.linkcheck import LinkChecker, check_many, check_references, retry_delay
 from references.models import LinkStatus, Reference
-from tests.factories import ReferenceFactory
+from tests.references.factories import ReferenceFactory
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from references.models import Reference
 from references.normalize import normalize_url
-from tests.factories import ReferenceFactory
+from tests.references.factories import ReferenceFactory
 
 
 @pytest.mark.parametrize(

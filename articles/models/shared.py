@@ -13,10 +13,9 @@ from hslhealing.richtext import RichTextField
 class CategoryQuerySet(models.QuerySet):
     def with_published_articles(self):
         """Categories with at least one article readers can see (the site navigation)."""
-        from .article import Article  # article.py imports this module for its foreign keys
-
+        articles = self.model._meta.get_field("articles").related_model.objects
         return self.filter(
-            models.Exists(Article.objects.published().filter(category=models.OuterRef("pk")))
+            models.Exists(articles.published().filter(category=models.OuterRef("pk")))
         )
 
 

@@ -1,4 +1,5 @@
-"""The base of this app's management commands (kept here so the app needs no project code)."""
+"""The base of management commands that report every mistake in one line: this app's, and the
+project's (kept here so this app needs no project code)."""
 
 from django.core.management.base import BaseCommand, CommandError
 

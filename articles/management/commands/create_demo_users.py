@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from hslhealing.commands import Command as ProjectCommand
+from references.management.base import Command as ProjectCommand
 
 DEMO_PASSWORD = "hslhealing-demo"
 

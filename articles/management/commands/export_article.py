@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from articles.models import Article
 from articles.textformat.markdown import article_markdown
-from hslhealing.commands import Command as ProjectCommand
+from references.management.base import Command as ProjectCommand
 
 
 class Command(ProjectCommand):

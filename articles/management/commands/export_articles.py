@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_date
 
 from articles.exports import FORMATS, export_rows, write_export
 from articles.models import Article
-from hslhealing.commands import Command as ProjectCommand
+from references.management.base import Command as ProjectCommand
 
 PROGRESS_EVERY = 1000
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from articles.editing import imports
 from articles.models import Article, Category, Contributor
 from articles.textformat import importer
-from hslhealing.commands import Command as ProjectCommand
+from references.management.base import Command as ProjectCommand
 
 
 class Command(ProjectCommand):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from articles.demo import ARTICLES, load_demo
-from hslhealing.commands import Command as ProjectCommand
+from references.management.base import Command as ProjectCommand
 
 
 class Command(ProjectCommand):

@@ -88,7 +88,7 @@ def test_a_text_file_named_jpg_is_refused(admin_client, article, media_root):
     response = upload(admin_client, article, "hero.jpg", b"<?php system($_GET['c']); ?>")
 
     assert hero_image_errors(response) == [
-        "This file is not an image we can read (use JPEG, PNG, WebP or GIF)."
+        "This file is not an image we can read (use JPEG, PNG or WebP)."
     ]
     assert "This file is not an image we can read" in response.content.decode()
     assert_nothing_stored(article, media_root)

@@ -128,9 +128,7 @@ class TestAdminAction:
         assert self.post_action(client, [article]).status_code == 403
 
     def test_staff_exporters_may_export_markdown(self, exporter_client, demo):
-        assert self.post_action(exporter_client, [demo])["Content-Type"].startswith(
-            "text/markdown"
-        )
+        assert self.post_action(exporter_client, [demo])["Content-Type"].startswith("text/markdown")
 
     def test_needs_the_export_permission_like_the_other_exports(self, editor_client, demo):
         """Drafts leave the building only with "Can export articles"; Editors lack it."""

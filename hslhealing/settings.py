@@ -168,7 +168,9 @@ if DATABASE_REPLICA_URL:
         "hslhealing.db_router.ReplicaForReadersMiddleware",
     )
 
-# Cache: Django's Redis backend when CACHE_URL (or REDIS_URL) is set, local memory otherwise.
+# Cache: Redis through django-redis when CACHE_URL (or REDIS_URL) is set, local memory otherwise.
+# django-redis keeps one redis-py client per server; Django's own backend builds a new
+# `redis.Redis` for every call, which cost more than the round trip itself (README, "Stack").
 # With Redis, sessions are cached there too (and kept in the database, so a Redis restart
 # logs nobody out).
 CACHE_URL = env("CACHE_URL") or env("REDIS_URL")
@@ -177,7 +179,7 @@ if CACHE_URL:
         sys.exit(f"CACHE_URL must be a redis://, rediss:// or unix:// URL (got {CACHE_URL!r}).")
     CACHES = {
         "default": {
-            "BACKEND": "hslhealing.cache.ReusedClientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env("DJANGO_CACHE_KEY_PREFIX", "hsl"),
         }

@@ -514,7 +514,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     # (textformat/markdown.py). Importing needs "add article"; updating an existing article from
     # an import also needs the right to change its writing.
 
-    @admin.action(permissions=["view"], description=_("Export as Markdown"))
+    @admin.action(permissions=["export"], description=_("Export as Markdown"))
     def export_markdown(self, request, queryset):
         """One article: its .md file; several: a .zip of .md files."""
         articles = list(queryset.order_by("slug"))

@@ -1,10 +1,11 @@
 """
 Validation of uploaded hero images, by content rather than by file name.
 
-Pillow reads the file's header: a file that is not a JPEG, PNG, WebP or GIF image, that is larger
-than `HERO_IMAGE_MAX_BYTES`, or whose pixel count exceeds `HERO_IMAGE_MAX_PIXELS` (a guard against
-decompression bombs) is refused with a message an editor can act on. Only the header is read:
-nothing is decoded before the checks pass.
+Pillow reads the file's header: a file that is not a JPEG, PNG or WebP image (what the field's
+help text promises: GIF is refused too), that is larger than `HERO_IMAGE_MAX_BYTES`, or whose
+pixel count exceeds `HERO_IMAGE_MAX_PIXELS` (a guard against decompression bombs) is refused
+with a message an editor can act on. Only the header is read: nothing is decoded before the
+checks pass.
 
 `HeroImageFormField` runs the same checks before Django's own image check (which decodes
 nothing either, but answers every refusal with "Upload a valid image"), so the admin tells the
@@ -20,7 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
-ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
 def _too_many_pixels():
@@ -49,7 +50,7 @@ def _image_format(file):
         raise _too_many_pixels() from error
     except Exception as error:
         raise ValidationError(
-            _("This file is not an image we can read (use JPEG, PNG, WebP or GIF).")
+            _("This file is not an image we can read (use JPEG, PNG or WebP).")
         ) from error
     finally:
         file.seek(0)
@@ -60,14 +61,14 @@ def _image_format(file):
         )
     if image_format not in ALLOWED_IMAGE_FORMATS:
         raise ValidationError(
-            _("%(format)s images are not accepted; use JPEG, PNG, WebP or GIF.")
+            _("%(format)s images are not accepted; use JPEG, PNG or WebP.")
             % {"format": image_format or _("Unknown")}
         )
     return image_format
 
 
 def validate_hero_image(file):
-    """Model-field validator: the file is a real JPEG/PNG/WebP/GIF within size and pixel limits."""
+    """Model-field validator: the file is a real JPEG/PNG/WebP within size and pixel limits."""
     if file.size > settings.HERO_IMAGE_MAX_BYTES:
         raise ValidationError(
             _("This image is too large (%(size)s); the limit is %(limit)s.")

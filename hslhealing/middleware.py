@@ -5,6 +5,9 @@ Project middleware.
   every page, with `CONTENT_SECURITY_POLICY_ADMIN_UPDATE` added under the admin URL only.
 - `DatabaseUnavailableMiddleware`: while the database cannot be reached, readers get a
   friendly "back in a minute" page with status 503 and `Retry-After` instead of a server error.
+  A database that hangs gets the same answer: the connect timeout and PostgreSQL's statement
+  timeout (settings.DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT_MS) end the wait with an
+  OperationalError (psycopg2's QueryCanceled is one).
   Django drops the broken connection at the end of the request and checks the next one before
   use (`conn_health_checks`), so the site recovers by itself once the database is back.
   `server_error` (the project's `handler500`) does the same for a database error raised outside

@@ -4,6 +4,9 @@ Settings for hslhealing: one module, read from the environment.
 Every variable is documented in `.env.example`. Production behaviour is switched on by
 `DJANGO_DEBUG=0`; there is no second settings file. A value that production cannot do
 without (the secret key) stops the process at start with one readable line.
+
+Every variable is read through `env()` (or its typed forms below it), so a variable set to the
+empty string, as a copied `.env` leaves many, means its default, like one that is unset.
 """
 
 import os
@@ -19,10 +22,16 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def env(name, default=""):
+    """The variable's value, stripped; `default` when it is unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return value if value else default
+
+
 def env_bool(name, default):
     """Read a yes/no variable: 1/true/yes/on mean yes, 0/false/no/off mean no."""
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = env(name, None)
+    if value is None:
         return default
     if value.lower() in {"1", "true", "yes", "on"}:
         return True
@@ -33,16 +42,16 @@ def env_bool(name, default):
 
 def env_list(name, default):
     """Read a comma-separated variable into a list of non-empty, stripped items."""
-    value = os.environ.get(name)
-    if not value:
+    value = env(name, None)
+    if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def env_int(name, default):
     """Read a whole-number variable; empty means the default."""
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    value = env(name, None)
+    if value is None:
         return default
     try:
         return int(value)
@@ -52,7 +61,7 @@ def env_int(name, default):
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         sys.exit("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off; refusing to start.")
@@ -119,21 +128,30 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_DB_CONN_MAX_AGE", "60")),
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A database that hangs (no answer, connection open) must not hold a worker until gunicorn kills
+# it: connecting gives up after DJANGO_DB_CONNECT_TIMEOUT seconds, and PostgreSQL cancels any
+# statement running longer than DJANGO_DB_STATEMENT_TIMEOUT_MS (0: no limit). Both errors reach
+# DatabaseUnavailableMiddleware, which answers 503 with Retry-After.
+DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 5)
+DB_STATEMENT_TIMEOUT_MS = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 15_000)
 # PostgreSQL's JIT compiler costs more than it saves on this site's queries: it compiled the
 # staff export's query for 215 ms of its 413 ms (10,000 articles). Off for our connections.
-POSTGRES_OPTIONS = {"options": "-c jit=off"}
+POSTGRES_OPTIONS = {
+    "connect_timeout": DB_CONNECT_TIMEOUT,
+    "options": f"-c jit=off -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRES_OPTIONS)
 
 # Optional read replica for anonymous readers' pages (see hslhealing/db_router.py).
-DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL,
@@ -150,18 +168,20 @@ if DATABASE_REPLICA_URL:
         "hslhealing.db_router.ReplicaForReadersMiddleware",
     )
 
-# Cache: Django's Redis backend when CACHE_URL (or REDIS_URL) is set, local memory otherwise.
+# Cache: Redis through django-redis when CACHE_URL (or REDIS_URL) is set, local memory otherwise.
+# django-redis keeps one redis-py client per server; Django's own backend builds a new
+# `redis.Redis` for every call, which cost more than the round trip itself (README, "Stack").
 # With Redis, sessions are cached there too (and kept in the database, so a Redis restart
 # logs nobody out).
-CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+CACHE_URL = env("CACHE_URL") or env("REDIS_URL")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         sys.exit(f"CACHE_URL must be a redis://, rediss:// or unix:// URL (got {CACHE_URL!r}).")
     CACHES = {
         "default": {
-            "BACKEND": "hslhealing.cache.ReusedClientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "hsl"),
+            "KEY_PREFIX": env("DJANGO_CACHE_KEY_PREFIX", "hsl"),
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -186,31 +206,31 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+TIME_ZONE = env("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 # Behind a CDN, point STATIC_URL at it (e.g. https://cdn.example.com/static/): the CDN pulls the
 # hashed, immutable files from this site, served by whitenoise.
-STATIC_URL = os.environ.get("DJANGO_STATIC_URL", "static/")
+STATIC_URL = env("DJANGO_STATIC_URL", "static/")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploads go to S3-compatible storage (django-storages) when a bucket is named, so several app
 # servers share them; to the local MEDIA_ROOT otherwise.
-MEDIA_S3_BUCKET = os.environ.get("HSL_MEDIA_S3_BUCKET", "")
+MEDIA_S3_BUCKET = env("HSL_MEDIA_S3_BUCKET")
 STORAGES = {
     "default": (
         {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
                 "bucket_name": MEDIA_S3_BUCKET,
-                "endpoint_url": os.environ.get("HSL_MEDIA_S3_ENDPOINT_URL") or None,
-                "region_name": os.environ.get("HSL_MEDIA_S3_REGION") or None,
-                "access_key": os.environ.get("HSL_MEDIA_S3_ACCESS_KEY_ID") or None,
-                "secret_key": os.environ.get("HSL_MEDIA_S3_SECRET_ACCESS_KEY") or None,
-                "custom_domain": os.environ.get("HSL_MEDIA_S3_CUSTOM_DOMAIN") or None,
+                "endpoint_url": env("HSL_MEDIA_S3_ENDPOINT_URL", None),
+                "region_name": env("HSL_MEDIA_S3_REGION", None),
+                "access_key": env("HSL_MEDIA_S3_ACCESS_KEY_ID", None),
+                "secret_key": env("HSL_MEDIA_S3_SECRET_ACCESS_KEY", None),
+                "custom_domain": env("HSL_MEDIA_S3_CUSTOM_DOMAIN", None),
                 "location": "media",
                 "default_acl": None,
                 "querystring_auth": False,
@@ -230,23 +250,32 @@ STORAGES = {
 }
 
 # Uploaded images: anything larger, or with more pixels, is refused with a message.
-HERO_IMAGE_MAX_BYTES = int(os.environ.get("HSL_HERO_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
-HERO_IMAGE_MAX_PIXELS = int(os.environ.get("HSL_HERO_IMAGE_MAX_PIXELS", 40_000_000))
+HERO_IMAGE_MAX_BYTES = env_int("HSL_HERO_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+HERO_IMAGE_MAX_PIXELS = env_int("HSL_HERO_IMAGE_MAX_PIXELS", 40_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = HERO_IMAGE_MAX_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Uploaded media on this server (no S3): served by the app itself (hslhealing/media.py) unless
+# DJANGO_SERVE_MEDIA=0 says a web server in front does it. With DEBUG on they are served too.
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", not MEDIA_S3_BUCKET)
 
 SITE_NAME = "HSLHealing"
 
 # The site's public address, for absolute links where no request tells it (the export command).
-SITE_URL = os.environ.get("HSL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env("HSL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # An article whose medical review is older than this many months is due for review again.
 REVIEW_DUE_MONTHS = env_int("HSL_REVIEW_DUE_MONTHS", 24)
+
+# Outbound requests (references/outbound.py: link checks, metadata lookups) refuse addresses
+# inside the network (loopback, private, link-local, reserved …) unless named here, as `host` or
+# `host:port` (any port, or that one only).
+OUTBOUND_ALLOWED_HOSTS = env_list("HSL_OUTBOUND_ALLOWED_HOSTS", [])
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
 }
 
 # Security. With DJANGO_DEBUG=0 every value below defaults to the safe one, so
@@ -271,7 +300,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # The admin lives at DJANGO_ADMIN_URL (a path such as "editorial/"), away from the "admin/"
 # that scanners try first.
-ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
+ADMIN_URL = env("DJANGO_ADMIN_URL", "admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     sys.exit(
         f"DJANGO_ADMIN_URL must be a path like 'editorial/': ending with '/', not starting "
@@ -293,9 +322,9 @@ def _media_origin():
     """Where uploaded images are served from when they live in S3, else None (this site)."""
     if not MEDIA_S3_BUCKET:
         return None
-    if os.environ.get("HSL_MEDIA_S3_CUSTOM_DOMAIN"):
-        return f"https://{os.environ['HSL_MEDIA_S3_CUSTOM_DOMAIN']}"
-    return _origin(os.environ.get("HSL_MEDIA_S3_ENDPOINT_URL", "")) or "https://*.amazonaws.com"
+    if env("HSL_MEDIA_S3_CUSTOM_DOMAIN"):
+        return f"https://{env('HSL_MEDIA_S3_CUSTOM_DOMAIN')}"
+    return _origin(env("HSL_MEDIA_S3_ENDPOINT_URL")) or "https://*.amazonaws.com"
 
 
 _static_origins = [origin for origin in [_origin(STATIC_URL)] if origin]

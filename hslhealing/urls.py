@@ -9,6 +9,7 @@ from django.urls import include, path
 from articles.site.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.site.sitemaps import SITEMAPS
 from articles.site.views import robots_txt
+from hslhealing.media import serve_media
 
 admin.site.site_header = "HSLHealing editorial"
 admin.site.site_title = "HSLHealing admin"
@@ -23,8 +24,14 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     # Home, /articles/, /categories/, /tags/ and /search/ (see articles/urls.py).
     path("", include("articles.urls")),
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+# Uploads: served by the app when DJANGO_SERVE_MEDIA is on (the single-server setup); else by
+# S3 or a web server in front, or by Django's development helper with DEBUG on.
+if settings.SERVE_MEDIA:
+    media = f"{settings.MEDIA_URL.lstrip('/')}<path:path>"
+    urlpatterns.append(path(media, serve_media, name="media"))
+else:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # A database outage raised outside a view still gets the friendly 503 page.
 handler500 = "hslhealing.middleware.server_error"

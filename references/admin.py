@@ -201,8 +201,17 @@ class ReferenceAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
             return
+        refused = []
+
+        def note_refused(reference, result):
+            if result.refused:
+                refused.append(reference.url)
+
         counts = check_references(
-            queryset, checker=LinkChecker(timeout=5, retries=1), time_limit=CHECK_NOW_SECONDS
+            queryset,
+            checker=LinkChecker(timeout=5, retries=1, deadline=CHECK_NOW_SECONDS / 2),
+            time_limit=CHECK_NOW_SECONDS,
+            on_checked=note_refused,
         )
         checked = sum(counts.values())
         tally = ", ".join(
@@ -221,6 +230,19 @@ class ReferenceAdmin(admin.ModelAdmin):
             % {"checked": checked, "tally": tally},
             level,
         )
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "Not fetched, because it leads inside our own network (refused: internal "
+                    "address): %(urls)s. Use the source's public address.",
+                    "Not fetched, because they lead inside our own network (refused: internal "
+                    "address): %(urls)s. Use the sources' public addresses.",
+                    len(refused),
+                )
+                % {"urls": ", ".join(refused)},
+                messages.WARNING,
+            )
         if checked < count:
             self.message_user(
                 request,

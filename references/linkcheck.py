@@ -1,22 +1,28 @@
 """
 Link health: does each reference's address still lead readers to the source?
 
-Standard library only (``urllib.request`` in a ``concurrent.futures`` thread pool): a check is a
-HEAD request or two, the answer's body is never read, so an HTTP library would add a dependency
-for no gain. Worker threads only talk HTTP; the calling thread schedules, saves (through
-`services.record_link_check`) and reports, so database work never leaves it and Ctrl-C, which
-Python delivers to the main thread, stops the run between two saves.
+Standard library only (``urllib.request`` in a ``concurrent.futures`` thread pool, through the
+guard of `outbound.py`): a check is a HEAD request or two, the answer's body is never read, so
+an HTTP library would add a dependency for no gain. Worker threads only talk HTTP; the calling
+thread schedules, saves (through `services.record_link_check`) and reports, so database work
+never leaves it and Ctrl-C, which Python delivers to the main thread, stops the run between two
+saves.
 
 One check of one address (`LinkChecker.check`):
 
 - HEAD first; GET when HEAD gets an error answer (405, 403, 501, 404 …) or a dropped
   connection: some servers answer HEAD wrongly, so a link is only called broken when GET agrees.
 - Redirects are followed (at most 10) and the final address is recorded.
+- An address inside our network (loopback, private, link-local …, after DNS resolution, on
+  every redirect hop; see `outbound.py`) is never fetched: ``unreachable`` with the error
+  "refused: internal address (…)", and `CheckResult.refused` set.
 - Connection errors, timeouts, 5xx and 429 are retried with exponential back-off (0.5 s, 1 s,
   2 s …), waiting what a ``Retry-After`` header asks for if it is within a cap (30 s).
+- Each address has an overall `deadline` (30 s): it covers every attempt, redirect and wait,
+  and a server that answers one byte at a time; a wait that would end past it is not begun.
 - The result: ``ok`` (2xx at the same normalised address), ``redirected`` (2xx elsewhere),
   ``broken`` (the server answered 4xx or 5xx, after retries), ``unreachable`` (no answer: the
-  name does not resolve, the connection fails or times out, after retries).
+  name does not resolve, the connection fails or times out, after retries; or refused).
 
 Many addresses (`check_many`): at most `concurrency` at once (8), at most `per_host` at once on
 one host (2), so no publisher sees more than two requests from us at a time.
@@ -41,6 +47,7 @@ from django.utils import timezone
 from . import services
 from .models import LinkStatus
 from .normalize import normalize_url
+from .outbound import DeadlinePassed, OutboundRefused, open_url
 
 USER_AGENT = "hslhealing-linkcheck/1.0 (checks the sources cited in our articles)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -56,6 +63,8 @@ class CheckResult:
     error: str = ""
     attempts: int = 1
     checked_at: datetime.datetime | None = None
+    #: Not fetched: the address leads inside our network (outbound.py).
+    refused: bool = False
 
     def describe(self):
         """One line for a person: “broken (404)”, “unreachable (timed out)”."""
@@ -73,36 +82,11 @@ class _Answer:
     error: str = ""
     retryable: bool = False
     fallback: bool = False  # after HEAD: worth asking again with GET
+    refused: bool = False
 
 
 class Interrupted(Exception):
     """The check was stopped before it finished."""
-
-
-class _SameMethodRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follow redirects of a HEAD request with HEAD (urllib before 3.13 switches to GET)."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and req.get_method() == "HEAD":
-            new.method = "HEAD"
-        return new
-
-
-def _build_opener():
-    """An opener for http and https only (no file:, ftp: or data: addresses), which honours
-    the usual proxy environment variables."""
-    opener = urllib.request.OpenerDirector()
-    for handler in (
-        urllib.request.ProxyHandler(),
-        urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
-        urllib.request.HTTPDefaultErrorHandler(),
-        _SameMethodRedirectHandler(),
-        urllib.request.HTTPErrorProcessor(),
-    ):
-        opener.add_handler(handler)
-    return opener
 
 
 def retry_delay(attempt, *, backoff, retry_after=None, max_retry_after=30.0):
@@ -137,32 +121,35 @@ class LinkChecker:
         retries=2,
         backoff=0.5,
         max_retry_after=30.0,
+        deadline=30.0,
         user_agent=USER_AGENT,
         stop=None,
     ):
         self.timeout = timeout
+        #: Seconds one address may take in all: attempts, redirects, waits between them.
+        self.deadline = deadline
         self.retries = retries
         self.backoff = backoff
         self.max_retry_after = max_retry_after
         self.user_agent = user_agent
         #: Set it to stop: back-off waits end at once and no new attempt starts.
         self.stop = stop or threading.Event()
-        self._opener = _build_opener()
 
     def check(self, url):
         """Check one address. Raises `Interrupted` if `stop` is set before it is done."""
         if _scheme_of(url) not in ("http", "https"):
             return self._result(url, _Answer(error="not a web address"), attempts=0)
+        deadline = time.monotonic() + self.deadline
         method = "HEAD"
         attempt = 0
         while True:
             if self.stop.is_set():
                 raise Interrupted(url)
             attempt += 1
-            answer = self._request(url, method)
-            if method == "HEAD" and answer.fallback:
+            answer = self._request(url, method, deadline)
+            if method == "HEAD" and answer.fallback and time.monotonic() < deadline:
                 method = "GET"
-                answer = self._request(url, method)
+                answer = self._request(url, method, deadline)
             if not answer.retryable or attempt > self.retries:
                 return self._result(url, answer, attempts=attempt)
             delay = retry_delay(
@@ -171,16 +158,21 @@ class LinkChecker:
                 retry_after=answer.retry_after,
                 max_retry_after=self.max_retry_after,
             )
+            if time.monotonic() + delay >= deadline:
+                # Waiting would use up the deadline: the answer so far is the result.
+                return self._result(url, answer, attempts=attempt)
             if self.stop.wait(delay):
                 raise Interrupted(url)
 
-    def _request(self, url, method):
+    def _request(self, url, method, deadline):
         request = urllib.request.Request(
             url, method=method, headers={"User-Agent": self.user_agent, "Accept": "*/*"}
         )
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
+            with open_url(request, timeout=self.timeout, deadline=deadline) as response:
                 return _Answer(status=response.status, final_url=response.geturl())
+        except OutboundRefused as refusal:
+            return _Answer(error=str(refusal), refused=True)
         except urllib.error.HTTPError as error:
             error.close()
             return _Answer(
@@ -192,6 +184,8 @@ class LinkChecker:
             )
         except (OSError, http.client.HTTPException) as error:
             reason = error.reason if isinstance(error, urllib.error.URLError) else error
+            if isinstance(reason, DeadlinePassed) or time.monotonic() >= deadline:
+                return _Answer(error=f"no complete answer within the {self.deadline:g} s deadline")
             if isinstance(reason, socket.gaierror):
                 return _Answer(error="the name does not resolve", retryable=True)
             if isinstance(reason, TimeoutError):
@@ -222,6 +216,7 @@ class LinkChecker:
             error=answer.error,
             attempts=attempts,
             checked_at=timezone.now(),
+            refused=answer.refused,
         )
 
 

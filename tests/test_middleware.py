@@ -9,10 +9,13 @@ down; benchmarks/load.sh stops a real PostgreSQL to check the same thing end to 
 import logging
 
 import pytest
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models.sql.compiler import SQLCompiler
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import path
 
+from hslhealing import urls as project_urls
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,36 @@ def test_an_outage_outside_the_view_gets_the_503_page_too(settings, article):
     assert response.status_code == 503
     assert FRIENDLY in response.content.decode()
     assert response["Retry-After"] == "30"
+
+
+# A frozen database: PostgreSQL cancels a statement past DJANGO_DB_STATEMENT_TIMEOUT_MS.
+
+
+def sleeping_view(request):
+    """Test-only: a query that outlasts any statement timeout a test sets."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(5)")
+    return HttpResponse("never")
+
+
+#: The site's addresses plus the test-only one (`pytest.mark.urls("tests.test_middleware")`).
+urlpatterns = [path("sleep/", sleeping_view), *project_urls.urlpatterns]
+
+
+def test_connections_carry_the_connect_and_statement_timeouts(postgres, settings):
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["connect_timeout"] == settings.DB_CONNECT_TIMEOUT == 5
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("15s",)
+
+
+@pytest.mark.urls("tests.test_middleware")
+def test_a_statement_past_the_timeout_gets_the_503_page(postgres, client):
+    with connection.cursor() as cursor:
+        # The test's own transaction keeps the setting to this test.
+        cursor.execute("SET LOCAL statement_timeout = 50")
+    response = client.get("/sleep/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert FRIENDLY in response.content.decode()

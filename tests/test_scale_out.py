@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory
+from django_redis.cache import RedisCache
 
 from hslhealing import db_router
-from hslhealing.cache import ReusedClientRedisCache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,14 +88,14 @@ class TestReplicaRouting:
 
 
 class TestCacheConfiguration:
-    def test_redis_url_selects_djangos_redis_backend_and_cached_sessions(self):
-        """Django's own backend, through our subclass that reuses redis-py clients."""
+    def test_redis_url_selects_django_redis_and_cached_sessions(self):
+        """django-redis, which reuses its redis-py clients (README, "Stack")."""
         result = settings_in_subprocess(
             "[settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE]",
             REDIS_URL="redis://127.0.0.1:6379/1",
         )
         assert json.loads(result.stdout) == [
-            "hslhealing.cache.ReusedClientRedisCache",
+            "django_redis.cache.RedisCache",
             "django.contrib.sessions.backends.cached_db",
         ]
 
@@ -120,10 +119,11 @@ class TestCacheConfiguration:
         assert caches["default"].get("scale-out-check") == {"ok": 1}
         assert caches["default"].get_many(["scale-out-check"]) == {"scale-out-check": {"ok": 1}}
 
-    def test_the_redis_backend_reuses_one_client_per_connection_pool(self):
-        cache = ReusedClientRedisCache("redis://127.0.0.1:6379/1", {})
-        client = cache._cache.get_client(write=True)
-        assert cache._cache.get_client(write=False) is client
+    def test_the_redis_backend_reuses_one_client_per_server(self):
+        """No `redis.Redis` is built per cache call (it cost more than the round trip)."""
+        cache = RedisCache("redis://127.0.0.1:6379/1", {})
+        client = cache.client.get_client(write=True)
+        assert cache.client.get_client(write=False) is client
 
 
 def test_s3_bucket_moves_uploads_to_s3_compatible_storage():

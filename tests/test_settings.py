@@ -4,9 +4,13 @@ the documented production variables set they pass Django's deployment checklist.
 """
 
 import json
+import os
+import re
 import secrets
+import subprocess
+import sys
 
-from tests.commands import run_manage
+from tests.commands import ROOT, run_manage
 
 #: What .env.example asks a production site to set; everything else keeps its default.
 PRODUCTION = {
@@ -145,3 +149,74 @@ def test_an_admin_url_without_a_trailing_slash_refuses_to_start_with_one_line():
         "DJANGO_ADMIN_URL must be a path like 'editorial/': ending with '/', not starting "
         "with one (got 'editorial')."
     ]
+
+
+def documented_variables():
+    """Every variable .env.example names, set or commented out (`# NAME=value`)."""
+    text = (ROOT / ".env.example").read_text()
+    return sorted(set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE)))
+
+
+def test_every_variable_the_settings_read_is_documented():
+    source = (ROOT / "hslhealing" / "settings.py").read_text()
+    read = set(re.findall(r"\benv(?:_bool|_int|_list)?\(\s*\"([A-Z0-9_]+)\"", source))
+    assert read, "the settings read their variables through env()"
+    assert read <= set(documented_variables()), read - set(documented_variables())
+
+
+def test_every_variable_set_to_the_empty_string_means_its_default():
+    """A copied .env leaves `DATABASE_URL=` and the like: the same settings as unset."""
+    names = [
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+        "DATABASES",
+        "CACHES",
+        "PAGE_CACHE_SECONDS",
+        "TIME_ZONE",
+        "STATIC_URL",
+        "STATIC_ROOT",
+        "MEDIA_ROOT",
+        "STORAGES",
+        "SERVE_MEDIA",
+        "HERO_IMAGE_MAX_BYTES",
+        "HERO_IMAGE_MAX_PIXELS",
+        "SITE_URL",
+        "REVIEW_DUE_MONTHS",
+        "OUTBOUND_ALLOWED_HOSTS",
+        "LOGGING",
+        "SECURE_PROXY_SSL_HEADER",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SESSION_COOKIE_SECURE",
+        "ADMIN_URL",
+        "AXES_FAILURE_LIMIT",
+        "AXES_COOLOFF_TIME",
+        "TRUSTED_PROXY_COUNT",
+        "CONTENT_SECURITY_POLICY",
+    ]
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {names!r}}}, default=str))"
+    )
+    outside = {k: v for k, v in os.environ.items() if k not in documented_variables()}
+
+    def settings_with(environment):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    defaults = settings_with(outside)
+    assert settings_with(outside | dict.fromkeys(documented_variables(), "")) == defaults
+    assert defaults["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert defaults["ADMIN_URL"] == "admin/"

@@ -88,7 +88,7 @@ def test_a_text_file_named_jpg_is_refused(admin_client, article, media_root):
     response = upload(admin_client, article, "hero.jpg", b"<?php system($_GET['c']); ?>")
 
     assert hero_image_errors(response) == [
-        "This file is not an image we can read (use JPEG, PNG, WebP or GIF)."
+        "This file is not an image we can read (use JPEG, PNG or WebP)."
     ]
     assert "This file is not an image we can read" in response.content.decode()
     assert_nothing_stored(article, media_root)
@@ -137,3 +137,52 @@ def test_a_valid_png_is_stored_under_a_random_name(admin_client, article, media_
     stored = media_root / article.hero_image.name
     assert stored.read_bytes() == png_bytes()
     assert [p.name for p in media_root.rglob("*.*")] == [stored.name]
+
+
+# Serving what was uploaded (DEBUG is off in the tests, as in production).
+
+
+def jpeg_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def hero_jpeg():
+    return SimpleUploadedFile("hero.jpg", jpeg_bytes())
+
+
+def test_an_uploaded_hero_image_is_served_with_its_type_and_nosniff(client, media_root):
+    assert not settings.DEBUG
+    article = ArticleFactory(hero_image=hero_jpeg(), hero_image_alt="A teal square")
+    response = client.get(article.hero_image.url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == jpeg_bytes()
+
+
+def test_a_media_directory_is_not_listed(client, media_root):
+    ArticleFactory(hero_image=hero_jpeg(), hero_image_alt="A teal square")
+    for url in ("/media/", "/media/articles/", "/media/articles/hero/"):
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/media/../manage.py", "/media/%2e%2e/manage.py", "/media/articles/../../secret.png"],
+)
+def test_a_path_out_of_the_media_folder_is_404(client, media_root, path):
+    (media_root.parent / "secret.png").write_bytes(png_bytes())
+    assert client.get(path).status_code == 404
+
+
+def test_a_link_out_of_the_media_folder_is_404(client, media_root):
+    (media_root.parent / "outside.png").write_bytes(png_bytes())
+    (media_root / "inside.png").symlink_to(media_root.parent / "outside.png")
+    assert client.get("/media/inside.png").status_code == 404
+
+
+def test_only_image_files_are_served(client, media_root):
+    (media_root / "notes.html").write_text("<script>alert(1)</script>")
+    assert client.get("/media/notes.html").status_code == 404

@@ -12,7 +12,18 @@ article goes live, and a request after that moment starts a new generation too.
 
 Only anonymous GET requests are served from the cache or stored in it: a request carrying a
 session cookie (an editor signed in to the admin) always reaches the views, and so do previews,
-which are marked private. Stored pages carry an `ETag`, and `Last-Modified` is the time the
+which are marked private.
+
+What a page is filed under (`page_key`) is everything that changes it: the scheme, the host
+with its port (pages hold absolute addresses: canonical, og:url, JSON-LD, feed, sitemap,
+robots.txt) and the query parameters pages read (`CACHED_QUERY_PARAMETERS`), nothing else. The
+host is validated (`request.get_host()`, a 400 for a host not in ALLOWED_HOSTS) before any
+cached answer. A request whose Host names a port other than the one it came in on is never
+served from or stored in the cache, so a forged `Host: site:31337` cannot file pages under
+addresses readers would be given. A request with other query parameters (`?utm_source=…`) is
+served the page stored for its known ones, but a page rendered for it is not stored: links on
+that page may carry the foreign parameters (`{% querystring %}`), and one entry per `?utm=N`
+would let anyone fill the cache. Stored pages carry an `ETag`, and `Last-Modified` is the time the
 generation began, so `ConditionalGetMiddleware` answers a browser's revalidation with a 304.
 
 Two tiers. The shared cache (Redis in production) holds the generation and the pages for every
@@ -25,8 +36,12 @@ change is seen at once by the worker that saved it and within that second by eve
 the page cache off, so both paths can be measured.
 """
 
+import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
+from functools import partial
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -38,7 +53,10 @@ from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
 
 GENERATION_KEY = "page-cache:generation"
-PAGE_KEY = "page-cache:page:{path}"
+PAGE_KEY = "page-cache:page:{digest}"
+#: The query parameters public pages read: `page` (lists, search), `q` (search) and `p` (the
+#: sitemap's pages). Any other parameter changes nothing a page shows.
+CACHED_QUERY_PARAMETERS = ("page", "p", "q")
 #: Fragments are forgotten with their generation; this only bounds the life of unused ones.
 FRAGMENT_CACHE_SECONDS = 24 * 60 * 60
 #: How long a worker trusts its own copy of the generation before asking the shared cache.
@@ -109,6 +127,34 @@ def store_page(key, generation, response):
     local_cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
 
 
+class GenerationAfterCommit:
+    """Starts one new generation when a transaction commits, however many changes it made.
+
+    Each change registers a numbered `transaction.on_commit` callback (callbacks of a rolled-back
+    transaction or savepoint are dropped by Django and never run). The first callback of a
+    commit starts the generation and notes the last number scheduled so far; the later ones of
+    the same commit find their number covered and do nothing. Transactions belong to a thread,
+    and so do the numbers.
+    """
+
+    def __init__(self):
+        self.numbers = threading.local()
+
+    def schedule(self):
+        number = self.numbers.scheduled = getattr(self.numbers, "scheduled", 0) + 1
+        # Outside a transaction, on_commit runs the callback at once.
+        transaction.on_commit(partial(self.run, number), robust=True)
+
+    def run(self, number):
+        if number <= getattr(self.numbers, "started_through", 0):
+            return
+        self.numbers.started_through = self.numbers.scheduled
+        start_generation()
+
+
+generation_after_commit = GenerationAfterCommit()
+
+
 def forget_cached_pages():
     """Content changed: no page or fragment cached so far is served again.
 
@@ -119,13 +165,7 @@ def forget_cached_pages():
     """
     cache.delete(GENERATION_KEY)
     local_cache.delete(GENERATION_KEY)
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        start_generation()
-    # `run_on_commit` holds the callbacks waiting for this transaction to commit (Django's own
-    # TestCase.captureOnCommitCallbacks reads it too); it is emptied on rollback.
-    elif not any(callback is start_generation for _, callback, _ in connection.run_on_commit):
-        transaction.on_commit(start_generation, robust=True)
+    generation_after_commit.schedule()
 
 
 def uncached_prefixes():
@@ -143,6 +183,29 @@ def is_cacheable_request(request, uncached_prefixes):
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path_info.startswith(uncached_prefixes)
     )
+
+
+def page_key(request, host):
+    """The cache key of the page `request` asks for on `host` (validated), and whether the
+    request is exactly that page: no query parameter but those pages read, each once."""
+    known = sorted(
+        (name, request.GET[name]) for name in CACHED_QUERY_PARAMETERS if name in request.GET
+    )
+    exact = len(known) == len(request.GET) and all(
+        len(request.GET.getlist(name)) == 1 for name, _ in known
+    )
+    address = f"{request.scheme}://{host}{request.path}?{urlencode(known)}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return PAGE_KEY.format(digest=digest), exact
+
+
+def is_own_port(request, host):
+    """True unless the Host header names a port other than the one the request came in on."""
+    try:
+        port = urlsplit(f"//{host}").port
+    except ValueError:
+        return False
+    return port is None or str(port) == request.get_port()
 
 
 def is_cacheable_response(response):
@@ -171,7 +234,11 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not is_cacheable_request(request, self.uncached_prefixes):
             return self.get_response(request)
-        key = PAGE_KEY.format(path=request.get_full_path())
+        # Before any cached answer: raises DisallowedHost (a 400) for a host not allowed.
+        host = request.get_host()
+        if not is_own_port(request, host):
+            return self.get_response(request)
+        key, exact = page_key(request, host)
         try:
             generation = current_generation()
         except DatabaseError:
@@ -182,7 +249,7 @@ class AnonymousPageCacheMiddleware:
             _, content, headers = stored
             return HttpResponse(content, headers=headers)
         response = self.get_response(request)
-        if is_cacheable_response(response):
+        if exact and is_cacheable_response(response):
             self.prepare_for_reuse(response, generation)
             store_page(key, generation, response)
         return response

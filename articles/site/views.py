@@ -54,7 +54,9 @@ def article_list(request):
 
 @require_safe
 def category_detail(request, slug):
-    category = get_object_or_404(Category, slug=slug)
+    """A category's published articles. A category with none (only drafts, or nothing yet) is
+    a 404, as it is absent from the navigation and the sitemap: its name is not yet public."""
+    category = get_object_or_404(Category.objects.with_published_articles(), slug=slug)
     page = paginate(request, Article.objects.published().for_listing().filter(category=category))
     return render(
         request, "articles/category_detail.html", {"category": category, "page_obj": page}

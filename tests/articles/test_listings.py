@@ -94,10 +94,18 @@ def test_category_page_lists_its_published_articles(client):
     assert "<h1>Sleep</h1>" in response.content.decode()
 
 
-def test_category_without_articles_says_so(client):
+def test_category_without_articles_is_404(client):
     CategoryFactory(slug="empty")
-    content = client.get("/categories/empty/").content.decode()
-    assert "There are no articles in this category yet." in content
+    assert client.get("/categories/empty/").status_code == 404
+
+
+def test_category_whose_articles_are_all_unpublished_is_404(client):
+    """Its name would tell readers what is being written before it is published."""
+    category = CategoryFactory(name="Secret launch", slug="secret")
+    unpublished_articles(category=category)
+    response = client.get("/categories/secret/")
+    assert response.status_code == 404
+    assert "Secret launch" not in response.content.decode()
 
 
 def test_tag_page_lists_its_published_articles(client):

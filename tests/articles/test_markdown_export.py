@@ -88,6 +88,15 @@ class TestShape:
         assert "5 \\* 2 \\[sic\\] # one\n\n\\- not an item" in text
 
 
+@pytest.fixture
+def exporter_client(client, django_user_model):
+    """A staff member of the Staff exporters group only."""
+    user = django_user_model.objects.create_user("exa", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Staff exporters"))
+    client.force_login(user)
+    return client
+
+
 class TestAdminAction:
     def post_action(self, client, articles):
         return client.post(
@@ -95,8 +104,8 @@ class TestAdminAction:
             {"action": "export_markdown", "_selected_action": [a.pk for a in articles]},
         )
 
-    def test_one_article_downloads_as_a_markdown_file(self, editor_client, demo, demo_markdown):
-        response = self.post_action(editor_client, [demo])
+    def test_one_article_downloads_as_a_markdown_file(self, exporter_client, demo, demo_markdown):
+        response = self.post_action(exporter_client, [demo])
         assert response.status_code == 200
         assert response["Content-Type"] == "text/markdown; charset=utf-8"
         assert response["Content-Disposition"] == (
@@ -104,9 +113,9 @@ class TestAdminAction:
         )
         assert response.content.decode() == demo_markdown
 
-    def test_several_articles_download_as_a_zip_of_markdown_files(self, editor_client, demo):
+    def test_several_articles_download_as_a_zip_of_markdown_files(self, exporter_client, demo):
         others = list(Article.objects.exclude(pk=demo.pk))
-        response = self.post_action(editor_client, [demo, *others])
+        response = self.post_action(exporter_client, [demo, *others])
         assert response["Content-Type"] == "application/zip"
         archive = zipfile.ZipFile(io.BytesIO(response.content))
         assert sorted(archive.namelist()) == sorted(f"{a.slug}.md" for a in [demo, *others])
@@ -118,11 +127,14 @@ class TestAdminAction:
         client.force_login(user)
         assert self.post_action(client, [article]).status_code == 403
 
-    def test_staff_exporters_may_export_markdown(self, client, django_user_model, demo):
-        user = django_user_model.objects.create_user("exa", password="pw", is_staff=True)
-        user.groups.add(Group.objects.get(name="Staff exporters"))
-        client.force_login(user)
-        assert self.post_action(client, [demo])["Content-Type"].startswith("text/markdown")
+    def test_staff_exporters_may_export_markdown(self, exporter_client, demo):
+        assert self.post_action(exporter_client, [demo])["Content-Type"].startswith("text/markdown")
+
+    def test_needs_the_export_permission_like_the_other_exports(self, editor_client, demo):
+        """Drafts leave the building only with "Can export articles"; Editors lack it."""
+        response = self.post_action(editor_client, [demo])
+        assert not response["Content-Type"].startswith("text/markdown")
+        assert "attachment" not in response.get("Content-Disposition", "")
 
 
 class TestCommand:

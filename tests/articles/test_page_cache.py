@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -286,3 +287,130 @@ def test_a_worker_takes_pages_another_worker_stored(client, django_assert_num_qu
     page_cache.local_cache.clear()  # a worker that has served nothing yet
     with django_assert_num_queries(0):
         assert client.get(url).content == content
+
+
+# Trust boundaries: what a request can make other readers see, and how much it can store.
+
+
+@pytest.mark.parametrize("url", ["article", "/feed/", "/sitemap.xml", "/robots.txt"])
+def test_a_forged_port_in_the_host_never_reaches_other_readers(client, url):
+    """Django ignores the port when it checks ALLOWED_HOSTS; pages hold absolute addresses."""
+    article = ArticleFactory()
+    url = article.get_absolute_url() if url == "article" else url
+    forged = client.get(url, headers={"host": "127.0.0.1:31337"})
+    assert "127.0.0.1:31337" in forged.content.decode(), "the attack's own answer names it"
+    normal = client.get(url, headers={"host": "127.0.0.1"}).content.decode()
+    assert ":31337" not in normal
+    assert "http://127.0.0.1/" in normal
+
+
+def test_the_canonical_og_and_json_ld_addresses_follow_the_readers_host(client):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    client.get(url, headers={"host": "localhost"})
+    page = client.get(url, headers={"host": "127.0.0.1"}).content.decode()
+    assert f'<link rel="canonical" href="http://127.0.0.1{url}">' in page
+    assert f'content="http://127.0.0.1{url}"' in page  # og:url
+    assert f'"http://127.0.0.1{url}"' in page  # JSON-LD
+    assert "localhost" not in page
+
+
+def test_a_page_kept_for_https_is_not_given_to_http_readers(client):
+    client.get("/feed/", secure=True)
+    assert "https://" not in client.get("/feed/").content.decode()
+
+
+def test_a_cached_page_refuses_a_host_that_is_not_allowed(client, django_assert_num_queries):
+    article = ArticleFactory()
+    served_from_cache(client, article.get_absolute_url(), django_assert_num_queries)
+    response = client.get(article.get_absolute_url(), headers={"host": "evil.example"})
+    assert response.status_code == 400
+
+
+@pytest.fixture
+def stored_keys(monkeypatch):
+    """The keys the middleware stores pages under, as it stores them."""
+    keys = []
+    store = page_cache.store_page
+
+    def recording(key, generation, response):
+        keys.append(key)
+        return store(key, generation, response)
+
+    monkeypatch.setattr(page_cache, "store_page", recording)
+    return keys
+
+
+def test_unknown_query_parameters_never_make_a_new_cache_entry(client, stored_keys):
+    ArticleFactory(title="Zinc basics")
+    for n in range(5):
+        assert "Zinc basics" in client.get(f"/articles/?utm={n}").content.decode()
+    assert stored_keys == [], "a page rendered for foreign parameters is not stored"
+    client.get("/articles/")
+    for n in range(5, 10):
+        client.get(f"/articles/?utm={n}")
+    assert len(set(stored_keys)) == 1
+
+
+def test_a_page_with_unknown_parameters_is_served_the_page_without_them(
+    client, django_assert_num_queries
+):
+    ArticleFactory(title="Zinc basics")
+    client.get("/search/?q=zinc")
+    with django_assert_num_queries(0):
+        response = client.get("/search/?q=zinc&utm_source=newsletter")
+    assert "Zinc basics" in response.content.decode()
+    assert "utm_source" not in response.content.decode()
+
+
+def test_the_order_of_known_parameters_does_not_make_a_new_entry(client, stored_keys):
+    ArticleFactory.create_batch(13)
+    client.get("/search/?q=basics&page=2")
+    client.get("/search/?page=2&q=basics")
+    assert len(stored_keys) == 1
+
+
+def test_a_repeated_parameter_is_not_stored(client, stored_keys):
+    client.get("/search/?q=zinc&q=iron")
+    assert stored_keys == []
+
+
+# Forgetting pages: one new generation per committed transaction.
+
+
+@pytest.fixture
+def generations_started(monkeypatch):
+    started = []
+    start = page_cache.start_generation
+
+    def counting(*args, **kwargs):
+        started.append(1)
+        return start(*args, **kwargs)
+
+    monkeypatch.setattr(page_cache, "start_generation", counting)
+    return started
+
+
+def test_a_transaction_of_many_changes_starts_one_generation(
+    django_capture_on_commit_callbacks, generations_started
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        article = ArticleFactory()
+        SectionFactory(article=article)
+        change_title(article)
+    assert len(callbacks) > 1
+    assert len(generations_started) == 1
+
+
+def test_a_rolled_back_change_does_not_stop_the_next_from_starting_a_generation(
+    django_capture_on_commit_callbacks, generations_started
+):
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        ArticleFactory()
+        raise Undo
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory()
+    assert len(generations_started) == 1

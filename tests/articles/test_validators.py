@@ -32,6 +32,11 @@ def test_a_bitmap_is_refused_for_its_type():
         validate_hero_image(image_file("hero.bmp", image_format="BMP"))
 
 
+def test_a_gif_is_refused_as_the_help_text_says():
+    with pytest.raises(ValidationError, match="GIF images are not accepted; use JPEG, PNG or WebP"):
+        validate_hero_image(image_file("hero.gif", image_format="GIF"))
+
+
 def test_an_oversize_file_is_refused(settings):
     settings.HERO_IMAGE_MAX_BYTES = 20
     with pytest.raises(ValidationError) as error:

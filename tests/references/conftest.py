@@ -1,8 +1,13 @@
 """
 Fixtures for the reference tests: a local web server with pages that misbehave in every way a
 link check meets, and a guard that keeps these tests off the outside network (DNS included).
+
+Outbound requests refuse loopback addresses (references/outbound.py), so every test here allows
+127.0.0.1 (`HSL_OUTBOUND_ALLOWED_HOSTS`, settings.OUTBOUND_ALLOWED_HOSTS) unless it says
+otherwise; the tests of the refusal itself narrow or empty the list.
 """
 
+import ipaddress
 import socket
 import struct
 import threading
@@ -17,13 +22,27 @@ from references.linkcheck import LinkChecker
 LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
 
+def is_address(host):
+    """An address literal needs no name lookup (and is refused or connected to by the test)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def local_servers_allowed(settings):
+    settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
 @pytest.fixture(autouse=True)
 def no_outside_network(monkeypatch):
     """Fail any name lookup other than the loopback address, and ignore proxy settings."""
     real_getaddrinfo = socket.getaddrinfo
 
     def local_only(host, *args, **kwargs):
-        if host not in LOCAL_HOSTS:
+        if host not in LOCAL_HOSTS and not is_address(host):
             raise socket.gaierror(f"the tests may not look up {host!r}")
         return real_getaddrinfo(host, *args, **kwargs)
 
@@ -77,6 +96,12 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(405 if method == "HEAD" else 200)
         elif path == "/head-lies":
             self.reply(404 if method == "HEAD" else 200)
+        elif path == "/to-localhost":  # the same server under a name that is not allowed
+            self.reply(302, Location=f"http://localhost:{self.server.server_port}/ok")
+        elif path == "/to-metadata":
+            self.reply(302, Location="http://169.254.169.254/latest/meta-data/")
+        elif path == "/drip":
+            self.drip()
         elif path == "/slow":
             self.server.release.wait(2)
             self.reply(200)
@@ -90,6 +115,17 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             self.reply(404)
+
+    def drip(self):
+        """Headers one byte at a time, never finished: each byte well within any timeout."""
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            while not self.server.release.wait(0.02):
+                self.wfile.write(b"X")
+                self.wfile.flush()
+        except OSError:
+            pass  # the checker hung up
+        self.close_connection = True
 
     def reply(self, status, **headers):
         try:

@@ -125,6 +125,20 @@ def test_check_links_now_checks_the_selected_references(admin_client, site):
     }
 
 
+def test_check_links_now_refuses_an_internal_address_and_says_so(admin_client, site, settings):
+    settings.OUTBOUND_ALLOWED_HOSTS = []
+    internal = ReferenceFactory(url=site.url("/ok"))
+    response = admin_client.post(
+        CHANGELIST, {"action": "check_links", ACTION_CHECKBOX_NAME: [internal.pk]}, follow=True
+    )
+    assert messages_of(response) == [
+        "Checked 1 link: 1 unreachable.",
+        "Not fetched, because it leads inside our own network (refused: internal address): "
+        f"{site.url('/ok')}. Use the source's public address.",
+    ]
+    assert sum(site.hits.values()) == 0
+
+
 def test_check_links_now_is_limited_to_a_small_selection(admin_client):
     references = [ReferenceFactory() for _ in range(CHECK_NOW_LIMIT + 1)]
     response = admin_client.post(

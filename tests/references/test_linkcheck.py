@@ -259,6 +259,28 @@ def test_stale_days_skips_references_checked_recently(site):
 
 
 @pytest.mark.django_db
+def test_the_command_gives_up_on_a_dripping_server_at_the_deadline(site):
+    ReferenceFactory(url=site.url("/drip"))
+    out, err = run_command("--deadline", "0.3")
+    assert "0 ok, 0 redirected, 0 broken, 1 unreachable." in out
+    assert err.strip() == (
+        f"[1/1] unreachable (no complete answer within the 0.3 s deadline): {site.url('/drip')}"
+    )
+
+
+@pytest.mark.django_db
+def test_the_command_reports_an_internal_address_as_refused(site, settings):
+    settings.OUTBOUND_ALLOWED_HOSTS = []
+    ReferenceFactory(url=site.url("/ok"))
+    out, err = run_command()
+    assert "1 unreachable." in out
+    assert err.strip() == (
+        f"[1/1] unreachable (refused: internal address (127.0.0.1)): {site.url('/ok')}"
+    )
+    assert sum(site.hits.values()) == 0
+
+
+@pytest.mark.django_db
 def test_the_command_refuses_a_concurrency_below_one():
     with pytest.raises(Exception, match="must be at least 1"):
         call_command("check_references", "--concurrency", "0")
@@ -289,7 +311,11 @@ def test_ctrl_c_keeps_what_was_checked_and_exits_130(site, monkeypatch):
 
 def test_sigint_stops_the_command_cleanly(site, tmp_path):
     """A real Ctrl-C to ``manage.py check_references`` in its own process and database."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "HSL_OUTBOUND_ALLOWED_HOSTS": "127.0.0.1",
+    }
     manage = [sys.executable, str(PROJECT / "manage.py")]
     subprocess.run([*manage, "migrate", "references", "-v0"], env=env, check=True, cwd=PROJECT)
     urls = [site.url("/ok"), site.url("/slash/"), site.url("/slow"), site.url("/missing")]

@@ -1,7 +1,9 @@
 """
 `manage.py check_references`: check where each reference's link leads, and record it.
 
-Run it from cron, e.g. nightly ``manage.py check_references --stale-days 7``. Progress goes to
+Run it from cron, e.g. nightly ``manage.py check_references --stale-days 7``. Addresses inside
+our own network are refused, never fetched (references/outbound.py; `HSL_OUTBOUND_ALLOWED_HOSTS`
+names exceptions), and each link has an overall `--deadline`. Progress goes to
 stderr, one line per reference; the summary to stdout. Ctrl-C stops it cleanly: nothing new
 starts, the results already in are kept, the summary is printed and the exit code is 130.
 """
@@ -62,6 +64,16 @@ class Command(ProjectCommand):
             help="Seconds to wait for a site to connect or answer (default 10).",
         )
         parser.add_argument(
+            "--deadline",
+            type=_at_least(0.1, float),
+            default=30.0,
+            metavar="S",
+            help=(
+                "Seconds one link may take in all: retries, redirects, waits and a server that "
+                "answers slowly (default 30)."
+            ),
+        )
+        parser.add_argument(
             "--retries",
             type=_at_least(0, int),
             default=2,
@@ -84,7 +96,9 @@ class Command(ProjectCommand):
                     style_func=str,
                 )
 
-        checker = LinkChecker(timeout=options["timeout"], retries=options["retries"])
+        checker = LinkChecker(
+            timeout=options["timeout"], retries=options["retries"], deadline=options["deadline"]
+        )
         try:
             check_references(
                 references,

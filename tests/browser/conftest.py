@@ -10,7 +10,6 @@ stopped, go to `tests/browser/artifacts/` (ignored by git).
 import os
 import re
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,36 +17,13 @@ from django.db.migrations.executor import MigrationExecutor
 from playwright.sync_api import sync_playwright
 
 from articles.demo import load_demo
+from tests.browser.chromium import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, cannot_run
 
 # Playwright's sync API runs an asyncio event loop in the test thread; without this Django
 # refuses the ORM calls that fixtures and tests make ("cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-BROWSER_DIR = Path(__file__).resolve().parent
-ARTIFACTS = BROWSER_DIR / "artifacts"
-AXE = BROWSER_DIR / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def browser_required():
-    return os.environ.get("HSL_REQUIRE_BROWSER") == "1"
-
-
-def cannot_run(reason):
-    """Skip with the reason, or fail with it when CI requires the browser tests to run."""
-    if browser_required():
-        pytest.fail(f"{reason} (HSL_REQUIRE_BROWSER=1, so browser tests must run)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -242,6 +242,16 @@ SITE_URL = os.environ.get("HSL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # An article whose medical review is older than this many months is due for review again.
 REVIEW_DUE_MONTHS = env_int("HSL_REVIEW_DUE_MONTHS", 24)
 
+# Reference details fetched by identifier (references/metadata/): NCBI E-utilities and the
+# Crossref REST API. The key raises NCBI's limit from 3 to 10 requests a second; the contact
+# address is sent to NCBI (`email`) and to Crossref (its polite pool: `mailto`, User-Agent).
+HSL_NCBI_EUTILS_URL = (
+    os.environ.get("HSL_NCBI_EUTILS_URL") or "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+)
+HSL_CROSSREF_API_URL = os.environ.get("HSL_CROSSREF_API_URL") or "https://api.crossref.org/"
+HSL_NCBI_API_KEY = os.environ.get("HSL_NCBI_API_KEY", "")
+HSL_CONTACT_EMAIL = os.environ.get("HSL_CONTACT_EMAIL", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -67,10 +67,10 @@ def format_references(items):
 
 
 def for_processor(item, number):
-    """A copy of `item` as citeproc-py needs it: a unique id, no ``custom`` data; initials that PubMed writes run
-    together ("KR") spaced so they are read as two ("K R" → "KR", not "K"); a journal known
-    only by its abbreviation named by it (the style prints the abbreviation, which it finds
-    only beside a full title)."""
+    """A copy of `item` as citeproc-py needs it: a unique id, no ``custom`` data; initials
+    that PubMed writes run together ("KR") spaced so they are read as two ("K R" → "KR", not
+    "K"); a journal known only by its abbreviation named by it (the style prints the
+    abbreviation, which it finds only beside a full title)."""
     item = {key: value for key, value in item.items() if key != "custom"}
     item["id"] = f"{number}-{item.get('id', '')}"
     for role in ("author", "editor"):

@@ -54,8 +54,7 @@ def test_the_pubmed_id_follows_a_journal_article_linked():
     reference = Reference(**{**WESSELLS, "pmid": "23209674", "pmcid": "PMC3510072"})
     text = reference.citation_text()
     assert text.endswith(
-        "doi:10.1371/journal.pone.0050568 PubMed PMID: 23209674; PubMed Central PMCID: "
-        "PMC3510072."
+        "doi:10.1371/journal.pone.0050568 PubMed PMID: 23209674; PubMed Central PMCID: PMC3510072."
     )
     links = {part.text: part.url for part in reference.citation_parts() if part.url}
     assert links == {

@@ -18,6 +18,7 @@ from bibtexparser.middlewares import (
 )
 from bibtexparser.model import Entry, Field
 from django.utils.translation import gettext as _
+from pylatexenc.latex2text import LatexNodes2Text
 
 from . import csl
 
@@ -190,11 +191,13 @@ def read_ris(text):
 def read_bibtex(text):
     library = bibtexparser.parse_string(
         text,
+        # Names are split before LaTeX is decoded, so that braces still mark an organisation
+        # ("{World Health Organization}"); their parts are decoded in `bibtex_names`.
         append_middleware=[
-            LatexDecodingMiddleware(),
             MonthIntMiddleware(True),
             SeparateCoAuthors(),
             SplitNameParts(),
+            LatexDecodingMiddleware(),
         ],
     )
     if library.failed_blocks:
@@ -217,7 +220,7 @@ def read_bibtex(text):
             "issued": csl.date_parts(*csl.valid_date_parts(year, month, None)),
             "volume": fields.get("volume", ""),
             "issue": fields.get("number", ""),
-            "page": str(fields.get("pages", "")).replace("--", "-"),
+            "page": str(fields.get("pages", "")).replace("--", "-").replace("\u2013", "-"),
             "publisher": fields.get("publisher") or fields.get("institution") or "",
             "publisher-place": fields.get("address", ""),
             "DOI": fields.get("doi", ""),
@@ -232,14 +235,19 @@ def read_bibtex(text):
 def bibtex_names(names):
     result = []
     for name in names or []:
-        family = " ".join(name.von + name.last)
-        given = " ".join(name.first)
+        family = latex_to_text(" ".join(name.von + name.last))
+        given = latex_to_text(" ".join(name.first))
         if not given and not name.von:
             result.append({"literal": family})
         else:
-            person = {"family": family, "given": given, "suffix": " ".join(name.jr)}
+            suffix = latex_to_text(" ".join(name.jr))
+            person = {"family": family, "given": given, "suffix": suffix}
             result.append({key: value for key, value in person.items() if value})
     return result
+
+
+def latex_to_text(text):
+    return LatexNodes2Text().latex_to_text(text).strip()
 
 
 def write(references, format):

@@ -47,7 +47,14 @@ class Outcome:
 
 
 def most_serious(notices):
-    return max(notices, key=lambda notice: ncbi.SEVERITY.index(notice.status))
+    """The most serious notice, with the DOI and address every source gave for it."""
+    worst = max(notices, key=lambda notice: ncbi.SEVERITY.index(notice.status))
+    same = [notice for notice in notices if notice.status == worst.status]
+    return Notice(
+        worst.status,
+        doi=next((notice.doi for notice in same if notice.doi), ""),
+        url=next((notice.url for notice in same if notice.url), ""),
+    )
 
 
 def pmc_number(pmcid):

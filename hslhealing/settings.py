@@ -270,6 +270,13 @@ REVIEW_DUE_MONTHS = env_int("HSL_REVIEW_DUE_MONTHS", 24)
 # inside the network (loopback, private, link-local, reserved …) unless named here, as `host` or
 # `host:port` (any port, or that one only).
 OUTBOUND_ALLOWED_HOSTS = env_list("HSL_OUTBOUND_ALLOWED_HOSTS", [])
+# Reference details fetched by identifier (references/metadata/): NCBI E-utilities and the
+# Crossref REST API. The key raises NCBI's limit from 3 to 10 requests a second; the contact
+# address is sent to NCBI (`email`) and to Crossref (its polite pool: `mailto`, User-Agent).
+HSL_NCBI_EUTILS_URL = env("HSL_NCBI_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/")
+HSL_CROSSREF_API_URL = env("HSL_CROSSREF_API_URL", "https://api.crossref.org/")
+HSL_NCBI_API_KEY = env("HSL_NCBI_API_KEY")
+HSL_CONTACT_EMAIL = env("HSL_CONTACT_EMAIL")
 
 LOGGING = {
     "version": 1,

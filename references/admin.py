@@ -1,29 +1,179 @@
 """
-Admin for the shared library of references: identifiers, possible duplicates and merging,
-link health. It knows nothing of what cites a reference; an app that does can extend
-`ReferenceAdmin` (the articles app adds a "cited by" column linking to the citing articles).
+Admin for the shared library of references: bibliographic details fetched by identifier
+("Fetch details"), retraction and correction notices, identifiers, possible duplicates and
+merging, link health, and RIS / BibTeX / CSL-JSON import and export. It knows nothing of what
+cites a reference; an app that does can extend `ReferenceAdmin` (the articles app adds a "cited
+by" column linking to the citing articles).
+
+Fetching happens while the form is validated: with the "Fetch details" button (the record's
+values replace what the form holds, and the page comes back for review), or on an ordinary
+save of a reference with an identifier and no details yet (empty fields are filled). A service
+that fails or is slow costs the editor at most a few seconds (short timeouts, one retry, no
+long Retry-After waits) and never what they typed: "Fetch details" re-renders the form with the
+reason, an ordinary save goes ahead and says what could not be fetched.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import formats, services
+from .identifiers import parse_identifier
 from .linkcheck import LinkChecker, check_references
-from .models import LinkStatus, Reference
+from .metadata import crossref, fetch_records, ncbi
+from .models import LinkStatus, Reference, ReferenceType, record_url
+from .refresh import refresh
 
 #: The most references "Check links now" checks in one go, and how long it may take: the
 #: editor waits for the page, and the app server ends requests that take too long.
 CHECK_NOW_LIMIT = 50
 CHECK_NOW_SECONDS = 20
+#: The most references "Fetch details" looks up in one go, and how long an editor may wait on
+#: one service: a short timeout, one retry, no Retry-After longer than a few seconds.
+FETCH_NOW_LIMIT = 50
+EDITOR_LOOKUP = {"timeout": 5.0, "retries": 1, "backoff": 0.5, "max_wait": 3.0}
+FETCH_BUTTON = "_fetch"
+
+
+def editor_services():
+    """NCBI and Crossref with waits short enough for an editor at the admin."""
+    return {
+        "ncbi_service": ncbi.service(**EDITOR_LOOKUP),
+        "crossref_service": crossref.service(**EDITOR_LOOKUP),
+    }
+
+
+class ReferenceForm(forms.ModelForm):
+    """The reference form, with a box to paste an identifier into and "Fetch details"."""
+
+    lookup_identifier = forms.CharField(
+        label=_("Fetch details for"),
+        required=False,
+        help_text=_(
+            "Paste a PMID, PMC ID, DOI, or a PubMed, PMC, doi.org or publisher address that "
+            "carries one, then press “Fetch details”. Left empty, the identifiers below are used."
+        ),
+    )
+
+    class Meta:
+        model = Reference
+        fields = ["title"]  # the admin adds the rest from its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookup = None
+        self.lookup_warning = ""
+        # A pasted identifier can stand for both: the record gives the title, the identifier
+        # the address. `clean` says so when they are still missing.
+        self.fields["title"].required = False
+        self.fields["url"].required = False
+        if "reference_type" in self.fields:
+            self.fields["reference_type"].required = False
+
+    def clean_reference_type(self):
+        return self.cleaned_data["reference_type"] or ReferenceType.WEBPAGE
+
+    def clean_authors(self):
+        return self.cleaned_data["authors"] or []
+
+    def clean_editors(self):
+        return self.cleaned_data["editors"] or []
+
+    def clean(self):
+        cleaned = super().clean()
+        fetch = FETCH_BUTTON in self.data
+        identifiers = self.identifiers(cleaned)
+        wants_lookup = fetch or (
+            any(identifiers.values()) and not self.probe(cleaned).has_bibliographic_details()
+        )
+        if wants_lookup and not self.errors:
+            self.fetch(cleaned, identifiers, overwrite=fetch)
+        for field in ("title", "url"):
+            if not cleaned.get(field) and field not in self.errors:
+                self.add_error(field, _("This field is required (or fetch the details)."))
+        return cleaned
+
+    def identifiers(self, cleaned):
+        pasted = parse_identifier(cleaned.get("lookup_identifier") or "")
+        if cleaned.get("lookup_identifier") and not pasted.items():
+            self.add_error(
+                "lookup_identifier",
+                _("No PMID, PMC ID or DOI found in this. A DOI looks like 10.3390/nu13020463."),
+            )
+        if pasted.items():
+            return {"doi": "", "pmid": "", "pmcid": "", **dict(pasted.items())}
+        return self.probe(cleaned).lookup_identifiers()
+
+    def probe(self, cleaned):
+        """An unsaved reference with the form's values."""
+        names = [field.name for field in Reference._meta.fields]
+        return Reference(**{name: cleaned[name] for name in names if cleaned.get(name) is not None})
+
+    def fetch(self, cleaned, identifiers, *, overwrite):
+        [outcome] = fetch_records([identifiers], **editor_services())
+        if outcome.record is None:
+            message = _("The details could not be fetched: %(reason)s") % {"reason": outcome.error}
+            if overwrite:
+                raise ValidationError(message)
+            self.lookup_warning = message
+            return
+        probe = self.probe(cleaned)
+        for field, value in identifiers.items():
+            if value and not getattr(probe, field):
+                setattr(probe, field, value)
+        changed = probe.apply_csl(outcome.record.csl, only_empty=not overwrite)
+        if not probe.url:
+            probe.url = record_url(probe)
+        for field in {*changed, *identifiers, "url"}:
+            if field in self.fields:
+                cleaned[field] = getattr(probe, field)
+        self.lookup = outcome
+        if outcome.errors:
+            self.lookup_warning = _("Partly fetched: %(reason)s") % {"reason": outcome.error}
+
+
+class ImportForm(forms.Form):
+    text = forms.CharField(
+        label=_("Paste references"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 90}),
+        help_text=_("As exported from Zotero, EndNote or Mendeley: RIS, BibTeX or CSL-JSON."),
+    )
+    file = forms.FileField(label=_("or choose a file"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("", _("Recognise it")), *formats.FORMATS.items()],
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("text") or ""
+        if upload := cleaned.get("file"):
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValidationError(_("The file is not UTF-8 text.")) from None
+        if not text.strip():
+            raise ValidationError(_("Paste references or choose a file."))
+        try:
+            cleaned["items"] = formats.read(text, cleaned.get("format") or None)
+        except formats.FormatError as error:
+            raise ValidationError(str(error)) from None
+        if not cleaned["items"]:
+            raise ValidationError(_("No references were found in this."))
+        return cleaned
 
 
 class PossibleDuplicateFilter(admin.SimpleListFilter):
@@ -52,9 +202,25 @@ def link_health(reference):
 
 @admin.register(Reference)
 class ReferenceAdmin(admin.ModelAdmin):
-    list_display = ["title", "identifiers", "site", "in_use", "checked_at", "link_health"]
-    list_filter = ["link_status", PossibleDuplicateFilter, "site"]
-    search_fields = ["title", "url", "doi", "pmid", "pmcid", "bookshelf_id"]
+    form = ReferenceForm
+    list_display = [
+        "title",
+        "identifiers",
+        "site",
+        "notice_status",
+        "in_use",
+        "checked_at",
+        "link_health",
+    ]
+    list_filter = [
+        "notice_status",
+        "reference_type",
+        "metadata_source",
+        "link_status",
+        PossibleDuplicateFilter,
+        "site",
+    ]
+    search_fields = ["title", "url", "doi", "pmid", "pmcid", "bookshelf_id", "container_title"]
     search_help_text = _(
         "Search by title, address or identifier (PMID, PMCID, DOI, NBK). A pasted address also "
         "finds references with the same identifier."
@@ -63,8 +229,20 @@ class ReferenceAdmin(admin.ModelAdmin):
     ordering = ["title"]
     # An address typed without a scheme ("pubmed.ncbi.nlm.nih.gov/…") is taken as https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    actions = ["check_links", "merge_references"]
+    actions = [
+        "fetch_details",
+        "check_links",
+        "merge_references",
+        "export_ris",
+        "export_bibtex",
+        "export_csl_json",
+    ]
     readonly_fields = [
+        "metadata_source",
+        "metadata_fetched_at",
+        "notice_status",
+        "notice",
+        "notice_checked_at",
         "as_cited",
         "in_use",
         "link_status",
@@ -73,7 +251,36 @@ class ReferenceAdmin(admin.ModelAdmin):
         "checked_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "url", "site", "retrieved_on"]}),
+        (None, {"fields": ["lookup_identifier"]}),
+        (None, {"fields": ["reference_type", "title", "url", "site", "retrieved_on"]}),
+        (
+            _("Bibliographic details"),
+            {
+                "fields": [
+                    "authors",
+                    ("container_title", "container_title_short"),
+                    ("issued_year", "issued_month", "issued_day"),
+                    ("volume", "issue", "pages"),
+                    ("publisher", "publisher_place"),
+                    "editors",
+                    ("metadata_source", "metadata_fetched_at"),
+                ],
+                "description": _(
+                    "Filled from PubMed, PubMed Central or Crossref by “Fetch details” and on "
+                    "saving a reference that has an identifier and no details yet; editable."
+                ),
+            },
+        ),
+        (
+            _("Retraction or correction"),
+            {
+                "fields": [("notice_status", "notice_checked_at"), "notice"],
+                "description": _(
+                    "What PubMed and Crossref say was published about the paper afterwards; "
+                    "checked with each fetch, and nightly by manage.py refresh_references."
+                ),
+            },
+        ),
         (
             _("Identifiers"),
             {
@@ -104,6 +311,11 @@ class ReferenceAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="references_reference_import",
+            ),
+            path(
                 "duplicates/",
                 self.admin_site.admin_view(self.duplicates_view),
                 name="references_reference_duplicates",
@@ -126,6 +338,13 @@ class ReferenceAdmin(admin.ModelAdmin):
             f"{label} {value}" for label, value, _link in reference.identifier_links()
         )
 
+    @admin.display(description=_("notice"))
+    def notice(self, reference):
+        link = reference.notice_link()
+        if not link:
+            return _("none")
+        return format_html('<a href="{}" rel="noopener nofollow">{}</a>', link, link)
+
     @admin.display(description=_("in use"), ordering="use_count")
     def in_use(self, reference):
         """How many rows elsewhere point at the reference (citations, studies …)."""
@@ -145,6 +364,23 @@ class ReferenceAdmin(admin.ModelAdmin):
         return render_to_string("includes/reference_item.html", {"reference": reference})
 
     def save_model(self, request, obj, form, change):
+        if form.lookup:
+            outcome = form.lookup
+            obj.metadata_source = outcome.record.source
+            obj.metadata_fetched_at = timezone.now()
+            if outcome.notice:
+                obj.notice_status = outcome.notice.status
+                obj.notice_doi = outcome.notice.doi
+                obj.notice_url = outcome.notice.url
+                obj.notice_checked_at = obj.metadata_fetched_at
+            self.message_user(
+                request,
+                _("Details fetched from %(source)s; check them.")
+                % {"source": obj.get_metadata_source_display()},
+                messages.SUCCESS,
+            )
+        if form.lookup_warning:
+            self.message_user(request, form.lookup_warning, messages.WARNING)
         super().save_model(request, obj, form, change)
         duplicates = list(obj.possible_duplicates().only("pk", "title")[:5])
         if duplicates:
@@ -170,6 +406,98 @@ class ReferenceAdmin(admin.ModelAdmin):
                 ),
                 messages.WARNING,
             )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if FETCH_BUTTON in request.POST:
+            return HttpResponseRedirect(reverse("admin:references_reference_change", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if FETCH_BUTTON in request.POST:
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def import_view(self, request):
+        """Paste or upload RIS, BibTeX or CSL-JSON; all of it is added, or none."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                added, existing = services.import_references(items=form.cleaned_data["items"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Imported %(added)d references; %(existing)d were already in the library.")
+                    % {"added": len(added), "existing": len(existing)},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:references_reference_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import references"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/references/reference/import.html", context)
+
+    def export(self, queryset, format):
+        references = queryset.order_by("pk")
+        response = HttpResponse(
+            formats.write(references, format),
+            content_type=f"{formats.CONTENT_TYPES[format]}; charset=utf-8",
+        )
+        filename = f"references.{formats.EXTENSIONS[format]}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @admin.action(description=_("Export as RIS (Zotero, EndNote, Mendeley)"))
+    def export_ris(self, request, queryset):
+        return self.export(queryset, "ris")
+
+    @admin.action(description=_("Export as BibTeX"))
+    def export_bibtex(self, request, queryset):
+        return self.export(queryset, "bibtex")
+
+    @admin.action(description=_("Export as CSL-JSON"))
+    def export_csl_json(self, request, queryset):
+        return self.export(queryset, "csl-json")
+
+    @admin.action(description=_("Fetch details and check for retractions"), permissions=["change"])
+    def fetch_details(self, request, queryset):
+        count = queryset.count()
+        if count > FETCH_NOW_LIMIT:
+            self.message_user(
+                request,
+                _(
+                    "Select at most %(limit)d references to fetch at once (you selected "
+                    "%(count)d). The whole library is refreshed by manage.py refresh_references."
+                )
+                % {"limit": FETCH_NOW_LIMIT, "count": count},
+                messages.WARNING,
+            )
+            return
+        result = refresh(queryset, **editor_services())
+        counts = result.counts
+        self.message_user(
+            request,
+            _(
+                "Looked up %(looked)d references: %(filled)d filled, %(retracted)d retracted, "
+                "%(failed)d failed; %(skipped)d without a PMID, PMC ID or DOI."
+            )
+            % {
+                "looked": counts["looked up"],
+                "filled": counts["filled"],
+                "retracted": counts["retracted"],
+                "failed": len(result.failures),
+                "skipped": counts["skipped"],
+            },
+            messages.WARNING if result.failures or counts["retracted"] else messages.SUCCESS,
+        )
+        for reference, message in result.failures[:5]:
+            self.message_user(request, f"{reference}: {message}", messages.WARNING)
 
     def duplicates_view(self, request):
         """Groups of references that look like one source, each with a button to merge it."""

@@ -91,3 +91,20 @@ def clean_doi(value):
     if not DOI.match(value) or len(value) > DOI_MAX_LENGTH:
         return ""
     return value
+
+
+def parse_identifier(text):
+    """The identifiers an editor pasted: a PMID ("20388094", "PMID: 20388094"), a PMC ID
+    ("PMC7912123"), a DOI ("10.3390/nu13020463", "doi:10.3390/…") or an address that states
+    one (see `identifiers_from_url`). Nothing recognised gives empty `Identifiers`."""
+    text = text.strip()
+    if text.lower().startswith(("http://", "https://")):
+        return identifiers_from_url(text)
+    bare = re.sub(r"^(?:pmid|pmcid|doi)\s*:?\s*", "", text, flags=re.IGNORECASE).strip()
+    if re.fullmatch(r"\d{1,9}", bare):
+        return Identifiers(pmid=bare)
+    if re.fullmatch(r"PMC\d{1,9}", bare, re.IGNORECASE):
+        return Identifiers(pmcid=bare.upper())
+    if re.fullmatch(r"NBK\d{1,9}", bare, re.IGNORECASE):
+        return Identifiers(bookshelf_id=bare.upper())
+    return Identifiers(doi=clean_doi(bare))

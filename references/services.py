@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import IDENTIFIER_FIELDS, Reference, referring_relations
+from .models import IDENTIFIER_FIELDS, MetadataSource, Reference, record_url, referring_relations
 
 #: The fields a link check writes.
 LINK_FIELDS = ["link_status", "status_code", "final_url", "checked_at"]
@@ -141,3 +142,55 @@ def record_link_check(*, reference, result):
         reference.final_url = ""
     reference.save(update_fields=LINK_FIELDS)
     return reference
+
+
+@transaction.atomic
+def apply_lookup(*, reference, outcome, overwrite=False):
+    """Store what a lookup found (see `metadata.Outcome`) on `reference`: the record's details
+    into the fields that are empty (every field it states, with `overwrite`), where they came
+    from and when, and the notice status. Validated, then saved; returns the fields filled."""
+    now = timezone.now()
+    changed = []
+    if outcome.record:
+        changed = reference.apply_csl(outcome.record.csl, only_empty=not overwrite)
+        reference.metadata_source = outcome.record.source
+        reference.metadata_fetched_at = now
+    if outcome.notice:
+        reference.notice_status = outcome.notice.status
+        reference.notice_doi = outcome.notice.doi
+        reference.notice_url = outcome.notice.url
+        reference.notice_checked_at = now
+    reference.full_clean()
+    reference.save()
+    return changed
+
+
+@transaction.atomic
+def import_references(*, items):
+    """Add the references CSL-JSON `items` describe (read from RIS, BibTeX or CSL-JSON) to the
+    library. All or nothing: an item that is not a valid reference stops the import with a
+    message naming it. An item already in the library (same address or identifier) is not
+    added again. Returns (added, already in the library)."""
+    added, existing = [], []
+    for number, item in enumerate(items, start=1):
+        reference = Reference.from_csl(item, source=MetadataSource.FILE)
+        if not reference.url:
+            reference.url = record_url(reference)
+        duplicate = reference.possible_duplicates().first() if reference.url else None
+        if duplicate:
+            existing.append(duplicate)
+            continue
+        try:
+            reference.full_clean()
+        except ValidationError as error:
+            label = reference.title or _("untitled")
+            details = "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+            )
+            raise ValidationError(
+                _("Reference %(number)d (“%(title)s”) was not imported, nor any other: %(details)s")
+                % {"number": number, "title": label, "details": details}
+            ) from None
+        reference.save()
+        added.append(reference)
+    return added, existing

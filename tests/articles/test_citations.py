@@ -191,8 +191,8 @@ def test_the_article_page_lists_references_in_vancouver_style(client):
     page = client.get(article.get_absolute_url()).content.decode()
     assert "[cited <time" in page
     assert (
-        'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/20388094/" rel="noopener nofollow">'
-        "20388094</a>." in page
+        'PubMed PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/20388094/" rel="noopener '
+        'nofollow">20388094</a>.' in page
     )
 
 

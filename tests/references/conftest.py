@@ -1,6 +1,7 @@
 """
 Fixtures for the reference tests: a local web server with pages that misbehave in every way a
-link check meets, and a guard that keeps these tests off the outside network (DNS included).
+link check meets, stand-ins for NCBI E-utilities and Crossref answering from responses/, and a
+guard that keeps these tests off the outside network (DNS included).
 
 Outbound requests refuse loopback addresses (references/outbound.py), so every test here allows
 127.0.0.1 (`HSL_OUTBOUND_ALLOWED_HOSTS`, settings.OUTBOUND_ALLOWED_HOSTS) unless it says
@@ -8,12 +9,15 @@ otherwise; the tests of the refusal itself narrow or empty the list.
 """
 
 import ipaddress
+import json
 import socket
 import struct
 import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
@@ -201,3 +205,158 @@ def editor(django_user_model):
         )
     )
     return user
+
+
+RESPONSES = Path(__file__).parent / "responses"
+
+
+class MetadataHandler(BaseHTTPRequestHandler):
+    """NCBI E-utilities under /eutils/ and the Crossref REST API under /crossref/, answering
+    from the files in responses/ (see its README). ``server.requests`` lists (path, query)."""
+
+    def do_GET(self):
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query))
+        with self.server.lock:
+            self.server.requests.append((unquote(parts.path), query))
+        if parts.path == "/eutils/esummary.fcgi":
+            self.esummary(query)
+        elif parts.path.startswith("/crossref/works/"):
+            self.crossref(unquote(parts.path.removeprefix("/crossref/works/")))
+        else:
+            self.reply(404, b"Not found", "text/plain")
+
+    def esummary(self, query):
+        ids = query.get("id", "").split(",")
+        if "90000429" in ids:
+            return self.reply(
+                429,
+                b'{"error":"API rate limit exceeded","count":"4","limit":"3"}',
+                headers={"Retry-After": self.server.retry_after},
+            )
+        if "90000500" in ids:
+            return self.reply(500, b"<html>Internal error</html>", "text/html")
+        documents = self.server.documents[query.get("db")]
+        for path in RESPONSES.glob(f"esummary_{query.get('db')}_*.json"):
+            answer = json.loads(path.read_text())
+            if answer["result"]["uids"] == ids:
+                return self.reply(200, path.read_bytes())
+        result = {"uids": ids}
+        for uid in ids:
+            result[uid] = documents.get(uid, {"uid": uid, "error": "cannot get document summary"})
+        self.reply(
+            200,
+            json.dumps(
+                {"header": {"type": "esummary", "version": "0.3"}, "result": result}
+            ).encode(),
+        )
+
+    def crossref(self, doi):
+        if doi == "10.5555/test.busy":
+            with self.server.lock:
+                self.server.busy_answers += 1
+                busy = self.server.busy_answers == 1
+            if busy:
+                return self.reply(429, b"Too many requests", "text/plain", {"Retry-After": "7"})
+            doi = "10.5555/test.retracted"
+        if doi == "10.5555/test.very-busy":
+            return self.reply(429, b"Too many requests", "text/plain", {"Retry-After": "120"})
+        if doi == "10.5555/test.slow":
+            self.server.release.wait(5)
+            return self.reply(200, b"{}")
+        path = self.server.works.get(doi.lower())
+        if path is None:
+            return self.reply(
+                404, (RESPONSES / "crossref_not_found.txt").read_bytes(), "text/plain"
+            )
+        self.reply(200, path.read_bytes())
+
+    def reply(self, status, body, content_type="application/json", headers=None):
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass  # the client gave up waiting
+
+    def log_message(self, format, *args):
+        pass
+
+
+class MetadataServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), MetadataHandler)
+        self.lock = threading.Lock()
+        self.requests = []
+        self.release = threading.Event()
+        self.retry_after = "7"
+        self.busy_answers = 0
+        self.documents = {"pubmed": {}, "pmc": {}}
+        for path in RESPONSES.glob("esummary_*.json"):
+            db = path.name.split("_")[1]
+            result = json.loads(path.read_text())["result"]
+            for uid in result["uids"]:
+                if "error" not in result[uid]:
+                    self.documents[db][uid] = result[uid]
+        self.works = {}
+        for path in RESPONSES.glob("crossref_work_*.json"):
+            self.works[json.loads(path.read_text())["message"]["DOI"].lower()] = path
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.server_port}"
+
+    def handle_error(self, request, client_address):
+        pass
+
+    def queries(self, path):
+        """The query of each request made to `path`, in order."""
+        return [query for request_path, query in self.requests if request_path == path]
+
+
+@pytest.fixture
+def metadata_server(settings):
+    """Stand-ins for NCBI E-utilities and Crossref on 127.0.0.1 (ephemeral port), named by the
+    base-URL settings, with the outbound guard told to allow it."""
+    server = MetadataServer()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    settings.HSL_NCBI_EUTILS_URL = f"http://{server.address}/eutils/"
+    settings.HSL_CROSSREF_API_URL = f"http://{server.address}/crossref/"
+    settings.HSL_CONTACT_EMAIL = "editors@example.org"
+    settings.HSL_NCBI_API_KEY = "test-key"
+    settings.HSL_OUTBOUND_ALLOWED_HOSTS = [server.address]
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+class Sleeps(list):
+    """Stands in for time.sleep: records what it was asked to wait, waits for nothing."""
+
+    def __call__(self, seconds):
+        self.append(round(seconds, 3))
+
+
+@pytest.fixture
+def sleeps():
+    return Sleeps()
+
+
+@pytest.fixture
+def services(sleeps):
+    """NCBI and Crossref clients with short timeouts, whose waits are recorded, not slept."""
+    from references.metadata import crossref, ncbi
+
+    return {
+        "ncbi_service": ncbi.service(timeout=0.5, sleep=sleeps),
+        "crossref_service": crossref.service(timeout=0.5, sleep=sleeps),
+    }

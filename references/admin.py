@@ -349,7 +349,7 @@ class ReferenceAdmin(admin.ModelAdmin):
     def in_use(self, reference):
         """How many rows elsewhere point at the reference (citations, studies …)."""
         count = getattr(reference, "use_count", None)
-        if count is None:
+        if count is None and reference.pk:
             count = Reference.objects.filter(pk=reference.pk).with_use_counts()[0].use_count
         return count or _("not used")
 

@@ -236,6 +236,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = HERO_IMAGE_MAX_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SITE_NAME = "HSLHealing"
+#: Who signs an article that names no author (an organisation, marked up as one).
+PUBLISHER_NAME = os.environ.get("HSL_PUBLISHER_NAME") or SITE_NAME
 
 # The site's public address, for absolute links where no request tells it (the export command).
 SITE_URL = os.environ.get("HSL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

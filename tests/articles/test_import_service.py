@@ -76,6 +76,7 @@ class TestNewArticle:
             "rda_rows": 5,
             "references": 3,
             "related_links": 1,
+            "pending_related": 1,
             "disclaimers": 2,
         }
 
@@ -141,9 +142,19 @@ class TestNewArticle:
             run_import(importer.parse(text))
         assert counts() == before
 
-    def test_a_new_article_needs_a_category_and_an_author(self):
-        with pytest.raises(importer.ArticleImportError, match="category and the author"):
+    def test_a_new_article_needs_a_category_there_is_no_default(self):
+        CategoryFactory()
+        with pytest.raises(importer.ArticleImportError, match="Choose the category"):
             imports.import_article(draft=importer.parse("# Iron\n\nA standfirst.\n"))
+        assert not Article.objects.exists()
+
+    def test_without_an_author_the_publisher_signs_it_not_a_person(self, settings):
+        settings.PUBLISHER_NAME = "HSLHealing"
+        ContributorFactory(name="Dr. Someone Else")
+        result = run_import(importer.parse("# Iron\n\nA standfirst.\n"), author=None)
+        article = Article.objects.get(pk=result.article.pk)
+        assert article.author is None and article.signed_by_publisher
+        assert article.byline == "HSLHealing"
 
     def test_a_dry_run_saves_nothing_but_reports_everything(self, calcium_article):
         before = counts()

@@ -3,6 +3,8 @@ Saving an article read from text (`textformat/importer.py` reads it; this writes
 in one transaction, as a new article or as an update of the one with the same address.
 """
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import reversion
@@ -10,11 +12,13 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from references.models import Reference
 
 from ..models import (
     Article,
+    Category,
     Citation,
     Disclaimer,
     PendingRelatedTitle,
@@ -72,6 +76,40 @@ class ImportResult:
             "pending_related": len(self.pending_related),
             "disclaimers": len(self.disclaimers),
         }
+
+
+#: What an import counts, in the order the preview and the command list them.
+COUNT_LABELS = {
+    "sections": _lazy("sections"),
+    "studies": _lazy("studies"),
+    "rda_rows": _lazy("RDA rows"),
+    "references": _lazy("references"),
+    "related_links": _lazy("related links"),
+    "pending_related": _lazy("related titles pending"),
+    "disclaimers": _lazy("disclaimers"),
+}
+
+
+def count_items(result):
+    """[(label, number)] of an ImportResult: the one list the preview and the command show."""
+    counts = result.counts
+    return [(str(label), counts[key]) for key, label in COUNT_LABELS.items()]
+
+
+def suggest_category(draft):
+    """The category whose name's words the draft's title, standfirst and headings use most, or
+    None: a suggestion shown to the editor, never chosen for them."""
+    text = " ".join(
+        [draft.title, draft.standfirst, *(section.heading for section in draft.sections)]
+    )
+    words = Counter(re.findall(r"\w+", text.casefold()))
+    best, best_score = None, 0
+    for category in Category.objects.order_by("name"):
+        name_words = [w for w in re.findall(r"\w+", category.name.casefold()) if len(w) > 3]
+        score = sum(words[w] for w in name_words)
+        if score > best_score:
+            best, best_score = category, score
+    return best
 
 
 def disclaimer_hints():

@@ -15,7 +15,6 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.core.validators import FileExtensionValidator
 from django.db.models import Count, ImageField
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -32,8 +31,9 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from . import exports, services
-from .editing import imports, versioning, workflow
+from .editing import versioning, workflow
 from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm
+from .import_views import ImportArticleView
 from .models import (
     Article,
     Category,
@@ -49,8 +49,7 @@ from .models import (
     find_overlapping_rows,
     overlap_message,
 )
-from .site.outline import OutlineEntry
-from .textformat import importer, markdown
+from .textformat import markdown
 from .validators import HeroImageFormField
 
 
@@ -296,96 +295,6 @@ def _version_or_404(versions, version_id):
     return get_object_or_404(versions, pk=int(version_id))
 
 
-# Importing an article from text, in two steps: upload (or paste) and preview, then save. The
-# text travels back in a hidden field and is read again on save; nothing is kept on the server.
-
-IMPORT_SUFFIXES = ["txt", "text", "md", "markdown"]
-
-
-class ImportArticleForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        required=False,
-        allow_empty_file=True,
-        validators=[FileExtensionValidator(IMPORT_SUFFIXES)],
-        help_text=_("Plain text (.txt) or Markdown (.md), at most 2 MB."),
-    )
-    text = forms.CharField(
-        label=_("Or paste the text"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
-    )
-    title = forms.CharField(
-        label=_("Title"),
-        required=False,
-        max_length=200,
-        help_text=_(
-            "Leave empty to use the title the text gives: a first line “# Title”, or the line "
-            "“… is an original (HSLHealing) article.”"
-        ),
-    )
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all())
-    author = forms.ModelChoiceField(label=_("Author"), queryset=Contributor.objects.all())
-
-    def clean(self):
-        cleaned = super().clean()
-        upload, text = cleaned.get("file"), cleaned.get("text") or ""
-        if "file" in self.errors:
-            return cleaned
-        if upload and text.strip():
-            raise forms.ValidationError(_("Upload a file or paste the text, not both."))
-        if not upload and not text:
-            raise forms.ValidationError(_("Choose a file to upload, or paste the text."))
-        try:
-            if upload:
-                if upload.size > importer.MAX_BYTES:
-                    raise importer.ArticleImportError(importer.too_big_message(upload.size))
-                cleaned["source_text"] = importer.read_bytes(upload.read())
-                cleaned["source_name"] = upload.name
-            else:
-                cleaned["source_text"] = importer.check_text(text)
-                cleaned["source_name"] = ""
-        except importer.ArticleImportError as error:
-            raise forms.ValidationError(str(error)) from error
-        return cleaned
-
-
-class ImportConfirmForm(forms.Form):
-    source_text = forms.CharField(widget=forms.HiddenInput, strip=False)
-    source_name = forms.CharField(widget=forms.HiddenInput, required=False)
-    title = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), widget=forms.HiddenInput)
-    author = forms.ModelChoiceField(queryset=Contributor.objects.all(), widget=forms.HiddenInput)
-    on_existing = forms.ChoiceField(
-        label=_("An article with this address already exists"),
-        required=False,
-        widget=forms.RadioSelect,
-        choices=[
-            ("update", _("Update it: replace its text, keeping its address and history")),
-            ("new", _("Import this text as a new article, at a new address")),
-        ],
-    )
-
-
-def _import_preview_outline(result):
-    """The outline of an import's (rolled back) sections, for templates/includes/section.html."""
-    numbers = {reference.pk: n for n, (reference, _reused) in enumerate(result.references, 1)}
-    entries, parent = [], None
-    for section, studies in result.sections:
-        for study in studies:
-            study.reference_number = numbers.get(study.reference_id)
-        entry = OutlineEntry(section=section, anchor=f"import-{section.position}", studies=studies)
-        if section.level == Section.Level.SUBSECTION and parent is not None:
-            if parent.section.number_subsections:
-                entry.number = len(parent.children) + 1
-            parent.children.append(entry)
-        else:
-            parent = entry
-            entries.append(entry)
-    return entries
-
-
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     inlines = [SectionInline, RDATableInline, CitationInline, RelatedArticleInline]
@@ -469,7 +378,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         )
         import_article = path(
             "import/",
-            self.admin_site.admin_view(self.import_view),
+            self.admin_site.admin_view(ImportArticleView.as_view(model_admin=self)),
             name=f"{self.opts.app_label}_{self.opts.model_name}_import",
         )
         return [export, compare, import_article, *super().get_urls()]
@@ -528,164 +437,6 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             filename = "articles-markdown.zip"
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
-
-    def import_view(self, request):
-        """Upload or paste an article, see what was recognised, then save it as a draft."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        if request.method == "POST" and "source_text" in request.POST:
-            return self._import_save(request)
-        form = ImportArticleForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                return self._import_preview(
-                    request,
-                    text=data["source_text"],
-                    source_name=data["source_name"],
-                    title=data["title"],
-                    category=data["category"],
-                    author=data["author"],
-                )
-            except importer.ArticleImportError as error:
-                form.add_error(None, str(error))
-        return self._import_form(request, form)
-
-    def _import_form(self, request, form):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Import article"),
-            "subtitle": None,
-            "form": form,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/articles/article/import_form.html", context)
-
-    def _import_form_again(self, request, data, error):
-        """The upload form again, with the text pasted in and the error on top."""
-        form = ImportArticleForm(
-            {
-                "text": data.get("source_text", ""),
-                "title": data.get("title", ""),
-                "category": data.get("category", ""),
-                "author": data.get("author", ""),
-            }
-        )
-        form.is_valid()
-        form.add_error(None, error)
-        return self._import_form(request, form)
-
-    def _import_preview(self, request, *, text, source_name, title, category, author, error=""):
-        """Read the text and save it in a transaction that is rolled back, to show exactly
-        what saving would do (the dry run raises ArticleImportError for what cannot be saved)."""
-        draft = importer.parse(
-            text, filename=source_name, title=title, disclaimers=imports.disclaimer_hints()
-        )
-        existing = Article.objects.filter(slug=draft.slug).first()
-        result = imports.import_article(
-            draft=draft,
-            category=category,
-            author=author,
-            on_existing="new",
-            dry_run=True,
-            user=request.user,
-            source_name=source_name,
-        )
-        confirm = ImportConfirmForm(
-            initial={
-                "source_text": text,
-                "source_name": source_name,
-                "title": title,
-                "category": category.pk,
-                "author": author.pk,
-            }
-        )
-        if existing is not None and not self.has_write_permission(request, existing):
-            confirm.fields["on_existing"].choices = confirm.fields["on_existing"].choices[1:]
-        counts = result.counts
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Check the import of “%(title)s”") % {"title": draft.title},
-            "subtitle": None,
-            "draft": draft,
-            "result": result,
-            "outline": _import_preview_outline(result),
-            "existing": existing,
-            "confirm": confirm,
-            "error": error,
-            "format_name": importer.FORMAT_NAMES[draft.format],
-            "source_name": source_name,
-            "category": category,
-            "author": author,
-            "counts": [
-                (_("sections"), counts["sections"]),
-                (_("studies"), counts["studies"]),
-                (_("RDA rows"), counts["rda_rows"]),
-                (_("references"), counts["references"]),
-                (_("related links"), counts["related_links"]),
-                (_("disclaimers"), counts["disclaimers"]),
-            ],
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/articles/article/import_preview.html", context)
-
-    def _import_save(self, request):
-        confirm = ImportConfirmForm(request.POST)
-        if not confirm.is_valid():
-            return self._import_form_again(
-                request, request.POST, _("The import could not be read back; start again.")
-            )
-        data = confirm.cleaned_data
-        source = {
-            "text": data["source_text"],
-            "source_name": data["source_name"],
-            "title": data["title"],
-            "category": data["category"],
-            "author": data["author"],
-        }
-        try:
-            draft = importer.parse(
-                data["source_text"],
-                filename=data["source_name"],
-                title=data["title"],
-                disclaimers=imports.disclaimer_hints(),
-            )
-            existing = Article.objects.filter(slug=draft.slug).first()
-            choice = data["on_existing"] or None
-            if existing is not None and choice is None:
-                return self._import_preview(
-                    request,
-                    **source,
-                    error=_(
-                        "An article with this address already exists: choose whether to update "
-                        "it or to import the text as a new article."
-                    ),
-                )
-            if choice == "update" and not self.has_write_permission(request, existing):
-                raise PermissionDenied
-            result = imports.import_article(
-                draft=draft,
-                category=data["category"],
-                author=data["author"],
-                on_existing=choice,
-                user=request.user,
-                source_name=data["source_name"],
-            )
-        except importer.ArticleImportError as error:
-            return self._import_form_again(request, request.POST, str(error))
-        article = result.article
-        if result.created:
-            self.log_addition(request, article, [{"added": {}}])
-            message = _("“%(title)s” was imported as a draft.")
-        else:
-            self.log_change(request, article, _("Updated from an imported text."))
-            message = _("“%(title)s” was updated from the imported text.")
-        self.message_user(request, message % {"title": article.title}, messages.SUCCESS)
-        return HttpResponseRedirect(
-            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[article.pk])
-        )
 
     # Roles and workflow. Editors write ("change_article"), medical reviewers record the
     # review ("review_article"), publishers publish, schedule, unpublish and archive

@@ -2,7 +2,7 @@
 Writes that span several parts of one article (keyword-only, atomic).
 
 The editorial workflow's writes are in `editing/workflow.py`; saving an imported text is in
-`textformat/services.py`.
+`editing/imports.py`.
 """
 
 from django.db import transaction
@@ -10,7 +10,7 @@ from django.db.models import Max
 
 from references.models import Reference
 
-from .models import Citation
+from .models import Citation, PendingRelatedTitle, RelatedArticle
 
 
 @transaction.atomic
@@ -27,3 +27,24 @@ def cite_study_references(*, article):
     position = (article.citations.aggregate(last=Max("position"))["last"] or 0) + 1
     for offset, reference in enumerate(missing):
         Citation.objects.create(article=article, reference=reference, position=position + offset)
+
+
+@transaction.atomic
+def link_pending(article):
+    """Turn every pending "You may also like" title equal to `article`'s title (ignoring case)
+    into a link to `article`, in the pending title's place. Called when an article is published
+    (by an import, the workflow or the admin). Returns the number of links made."""
+    made = 0
+    waiting = PendingRelatedTitle.objects.filter(title__iexact=article.title).exclude(
+        article=article
+    )
+    for pending in waiting.select_related("article"):
+        if not RelatedArticle.objects.filter(article=pending.article, related=article).exists():
+            link = RelatedArticle(
+                article=pending.article, related=article, position=pending.position
+            )
+            link.full_clean()
+            link.save()
+            made += 1
+        pending.delete()
+    return made

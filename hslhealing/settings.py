@@ -260,6 +260,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", not MEDIA_S3_BUCKET)
 
 SITE_NAME = "HSLHealing"
+#: Who signs an article that names no author (an organisation, marked up as one).
+PUBLISHER_NAME = os.environ.get("HSL_PUBLISHER_NAME") or SITE_NAME
 
 # The site's public address, for absolute links where no request tells it (the export command).
 SITE_URL = env("HSL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

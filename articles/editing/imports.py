@@ -3,6 +3,8 @@ Saving an article read from text (`textformat/importer.py` reads it; this writes
 in one transaction, as a new article or as an update of the one with the same address.
 """
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import reversion
@@ -10,13 +12,16 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from references.models import Reference
 
 from ..models import (
     Article,
+    Category,
     Citation,
     Disclaimer,
+    PendingRelatedTitle,
     RDARow,
     RDATable,
     RelatedArticle,
@@ -25,6 +30,7 @@ from ..models import (
     find_overlapping_rows,
     overlap_message,
 )
+from ..services import link_pending
 from ..textformat.importer import ArticleImportError, DisclaimerHint
 from .workflow import REVIEW_REQUIRED_MESSAGE, has_recorded_review, workflow_state
 
@@ -54,6 +60,7 @@ class ImportResult:
     rda_tables: list = field(default_factory=list)  # [(RDATable, [RDARow])]
     references: list = field(default_factory=list)  # [(Reference, reused from the library)]
     related: list = field(default_factory=list)  # [Article]
+    pending_related: list = field(default_factory=list)  # [title not on the site yet]
     disclaimers: list = field(default_factory=list)  # [Disclaimer]
     warnings: list = field(default_factory=list)
     dry_run: bool = False
@@ -66,8 +73,43 @@ class ImportResult:
             "rda_rows": sum(len(rows) for _table, rows in self.rda_tables),
             "references": len(self.references),
             "related_links": len(self.related),
+            "pending_related": len(self.pending_related),
             "disclaimers": len(self.disclaimers),
         }
+
+
+#: What an import counts, in the order the preview and the command list them.
+COUNT_LABELS = {
+    "sections": _lazy("sections"),
+    "studies": _lazy("studies"),
+    "rda_rows": _lazy("RDA rows"),
+    "references": _lazy("references"),
+    "related_links": _lazy("related links"),
+    "pending_related": _lazy("related titles pending"),
+    "disclaimers": _lazy("disclaimers"),
+}
+
+
+def count_items(result):
+    """[(label, number)] of an ImportResult: the one list the preview and the command show."""
+    counts = result.counts
+    return [(str(label), counts[key]) for key, label in COUNT_LABELS.items()]
+
+
+def suggest_category(draft):
+    """The category whose name's words the draft's title, standfirst and headings use most, or
+    None: a suggestion shown to the editor, never chosen for them."""
+    text = " ".join(
+        [draft.title, draft.standfirst, *(section.heading for section in draft.sections)]
+    )
+    words = Counter(re.findall(r"\w+", text.casefold()))
+    best, best_score = None, 0
+    for category in Category.objects.order_by("name"):
+        name_words = [w for w in re.findall(r"\w+", category.name.casefold()) if len(w) > 3]
+        score = sum(words[w] for w in name_words)
+        if score > best_score:
+            best, best_score = category, score
+    return best
 
 
 def disclaimer_hints():
@@ -91,8 +133,11 @@ def unique_slug(base):
 def import_article(
     *,
     draft,
+    slug="",
     category=None,
     author=None,
+    reviewer=None,
+    reviewed_on=None,
     on_existing=None,
     publish=False,
     dry_run=False,
@@ -102,15 +147,22 @@ def import_article(
     """Save an ArticleDraft (articles.importer.parse) as an article, in one transaction.
 
     A new article is a draft (`publish` publishes it now, if its medical review is recorded).
-    When an article already has the draft's slug, `on_existing` must say "update" (keep its
-    id, slug, creation date, status and history; replace its sections, studies, intake
-    tables, citations and links) or "new" (a new article with a numbered slug); otherwise
-    SlugTaken is raised and nothing is saved. `category` and `author` are required for a new
-    article; None keeps an updated article's. References are reused by normalised URL;
-    related articles are found by title. Every object is cleaned before it is saved: the first
-    problem raises ArticleImportError and nothing is saved. `dry_run` rolls everything back.
+    Its address is `slug`, or one made from the title. When an article already has that slug,
+    `on_existing` must say "update" (keep its id, slug, creation date, status and history;
+    replace its sections, studies, intake tables, citations and links) or "new" (a new article
+    with a numbered slug); otherwise
+    SlugTaken is raised and nothing is saved. `category` is required for a new article (there
+    is no default); `author` None signs a new article by the publisher (an organisation,
+    `settings.PUBLISHER_NAME`), never by a person who did not write it; on an update None keeps
+    the article's. `reviewer` (a Contributor) with `reviewed_on` (today if None) records the
+    medical review, which `user` must be allowed to record; with it `publish` can succeed.
+    References are reused by normalised URL; related articles are found by title, and a title
+    not on the site is kept as pending (linked once an article with that title is published).
+    Every object is cleaned before it is saved: the first problem raises ArticleImportError and
+    nothing is saved. `dry_run` rolls everything back.
     """
-    existing = Article.objects.filter(slug=draft.slug).first()
+    slug = slug or draft.slug
+    existing = Article.objects.filter(slug=slug).first()
     if existing is not None and on_existing not in ("update", "new"):
         raise SlugTaken(existing)
     updating = existing is not None and on_existing == "update"
@@ -121,16 +173,27 @@ def import_article(
             for parts in (article.sections, article.rda_tables, article.citations):
                 parts.all().delete()
             article.related_links.all().delete()
+            article.pending_related.all().delete()
         else:
-            if category is None or author is None:
-                raise ArticleImportError(_("Choose the category and the author of the article."))
-            article = Article(slug=unique_slug(draft.slug), status=Article.Status.DRAFT)
+            if category is None:
+                raise ArticleImportError(_("Choose the category of the article."))
+            article = Article(slug=unique_slug(slug), status=Article.Status.DRAFT)
         article.title = draft.title
         article.standfirst = draft.standfirst
         article.attribution = draft.attribution or article.attribution
         article.category = category or article.category
-        article.author = author or article.author
+        if author is not None:
+            article.author = author
+        if reviewer is not None:
+            if user is not None and not user.has_perm("articles.review_article"):
+                raise ArticleImportError(
+                    _("Only a medical reviewer can record the medical review of an import.")
+                )
+            article.medical_reviewer = reviewer
+            article.reviewed_on = reviewed_on or timezone.localdate()
         if publish:
+            if user is not None and not user.has_perm("articles.publish_article"):
+                raise ArticleImportError(_("Only a publisher can publish an imported article."))
             if not has_recorded_review(workflow_state(article)):
                 raise ArticleImportError(str(REVIEW_REQUIRED_MESSAGE))
             if not article.is_live:
@@ -139,9 +202,13 @@ def import_article(
         result = ImportResult(article=article, created=not updating, dry_run=dry_run)
         result.references = _import_citations(article, draft.references)
         result.sections = _import_sections(article, draft.sections, result.references)
-        result.rda_tables = _import_rda_tables(article, draft.rda_tables)
-        result.related = _import_related(article, draft.related_titles, warnings)
+        result.rda_tables = _import_rda_tables(article, draft.rda_tables, result.sections)
+        result.related, result.pending_related = _import_related(
+            article, draft.related_titles, warnings
+        )
         result.disclaimers = _import_disclaimers(article, draft.disclaimers, updating, warnings)
+        if article.status == Article.Status.PUBLISHED:
+            link_pending(article)
         if user is not None:
             reversion.set_user(user)
         reversion.set_comment(_("Imported from %(source)s.") % {"source": source_name or _("text")})
@@ -235,10 +302,20 @@ def _import_sections(article, draft_sections, references):
     return saved
 
 
-def _import_rda_tables(article, draft_tables):
+def _table_place(draft, sections):
+    """(section, after paragraph) where the text puts the table: the parser's draft records the
+    index of the section that introduces it and the paragraph it follows, when it knows them."""
+    index = getattr(draft, "section_index", None)
+    if index is None or not 0 <= index < len(sections):
+        return None, None
+    return sections[index][0], getattr(draft, "after_paragraph", None)
+
+
+def _import_rda_tables(article, draft_tables, sections):
     saved = []
     for position, draft in enumerate(draft_tables, start=1):
         context = _("Intake table “%(nutrient)s”") % {"nutrient": draft.nutrient}
+        section, after_paragraph = _table_place(draft, sections)
         table = _import_save(
             RDATable(
                 article=article,
@@ -248,6 +325,8 @@ def _import_rda_tables(article, draft_tables):
                 source_note=draft.source_note,
                 upper_limit=draft.upper_limit,
                 upper_limit_applies_to=draft.upper_limit_applies_to,
+                section=section,
+                after_paragraph=after_paragraph,
             ),
             context,
         )
@@ -272,21 +351,30 @@ def _import_rda_tables(article, draft_tables):
 
 
 def _import_related(article, titles, warnings):
-    linked = []
-    for title in titles:
+    """Link each title to the article of that name; keep a title not on the site as pending,
+    in its place in the list. Returns (linked articles, pending titles)."""
+    linked, pending = [], []
+    for position, title in enumerate(titles, start=1):
         matches = list(
             Article.objects.filter(title__iexact=title)
             .exclude(pk=article.pk)
             .order_by("-publish_at", "pk")[:2]
         )
         if not matches:
-            warnings.append(
-                _(
-                    "“%(title)s” (You May Also Like) is not an article on the site; "
-                    "link it after it is added."
+            if title.casefold() not in {t.casefold() for t in pending}:
+                _import_save(
+                    PendingRelatedTitle(article=article, title=title, position=position),
+                    _("You May Also Like “%(title)s”") % {"title": title},
                 )
-                % {"title": title}
-            )
+                pending.append(title)
+                warnings.append(
+                    _(
+                        "“%(title)s” (You May Also Like) is not an article on the site yet: it "
+                        "is kept as pending and linked once an article with that title is "
+                        "published."
+                    )
+                    % {"title": title}
+                )
             continue
         if len(matches) > 1:
             warnings.append(
@@ -296,11 +384,11 @@ def _import_related(article, titles, warnings):
         if matches[0] in linked:
             continue
         _import_save(
-            RelatedArticle(article=article, related=matches[0], position=len(linked) + 1),
+            RelatedArticle(article=article, related=matches[0], position=position),
             _("You May Also Like “%(title)s”") % {"title": title},
         )
         linked.append(matches[0])
-    return linked
+    return linked, pending
 
 
 def _import_disclaimers(article, names, updating, warnings):

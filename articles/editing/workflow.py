@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Article
+from ..services import link_pending
 from . import versioning  # noqa: F401  (registers the article's parts for history)
 
 # Roles are groups holding permissions (migration 0007): Editors
@@ -152,7 +153,9 @@ def publish_article(*, article, user, publish_at=None):
         }
     else:
         comment = _("Published.")
-    return _save_with_revision(article, user=user, comment=comment)
+    _save_with_revision(article, user=user, comment=comment)
+    link_pending(article)
+    return article
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from .article import (
 )
 from .parts import (
     Citation,
+    PendingRelatedTitle,
     RDARow,
     RDATable,
     RelatedArticle,
@@ -39,6 +40,7 @@ __all__ = [
     "Citation",
     "Contributor",
     "Disclaimer",
+    "PendingRelatedTitle",
     "RDARow",
     "RDATable",
     "RelatedArticle",

@@ -194,7 +194,13 @@ class Article(models.Model):
         Contributor,
         on_delete=models.PROTECT,
         related_name="articles_written",
+        null=True,
+        blank=True,
         verbose_name=_("author"),
+        help_text=_(
+            "The person who wrote it. Leave empty when no one is named: the article is then "
+            "signed by the publisher (an organisation), never by someone who did not write it."
+        ),
     )
     medical_reviewer = models.ForeignKey(
         Contributor,
@@ -383,6 +389,16 @@ class Article(models.Model):
             citation.reference_id: number
             for number, citation in enumerate(self.citations.all(), start=1)
         }
+
+    @property
+    def byline(self):
+        """Who signs the article: its author, or the publisher when no person is named."""
+        return self.author.name if self.author_id else settings.PUBLISHER_NAME
+
+    @property
+    def signed_by_publisher(self):
+        """True when no person is named and the publisher (an organisation) signs it."""
+        return self.author_id is None
 
     def get_meta_description(self):
         return self.meta_description or Truncator(strip_tags(self.standfirst)).chars(160)

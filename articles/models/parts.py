@@ -182,6 +182,27 @@ class RDATable(models.Model):
         blank=True,
         help_text=_("For example: adults, from supplements only."),
     )
+    # Where the table stands in the text: in `section`, after its paragraph number
+    # `after_paragraph` (counted from 1 over the section's top-level blocks). Without a section
+    # it is shown after the article's sections, as before.
+    section = models.ForeignKey(
+        "Section",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rda_tables",
+        verbose_name=_("shown in section"),
+        help_text=_("The section whose text introduces the table; empty: after the last section."),
+    )
+    after_paragraph = models.PositiveIntegerField(
+        _("after paragraph"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Shown after this paragraph of the section's text (1 is the first); "
+            "empty: at the end of the section."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -202,6 +223,12 @@ class RDATable(models.Model):
         super().clean()
         if self.upper_limit_applies_to and self.upper_limit is None:
             raise ValidationError({"upper_limit": _("Enter the upper limit this note applies to.")})
+        if self.section_id and self.article_id and self.section.article_id != self.article_id:
+            raise ValidationError({"section": _("Choose a section of this article.")})
+        if self.after_paragraph and not self.section_id:
+            raise ValidationError(
+                {"after_paragraph": _("Choose the section the paragraph belongs to.")}
+            )
 
 
 class RDARow(models.Model):
@@ -352,6 +379,38 @@ class RelatedArticle(models.Model):
         super().clean()
         if self.article_id and self.article_id == self.related_id:
             raise ValidationError({"related": _("An article cannot be related to itself.")})
+
+
+class PendingRelatedTitle(models.Model):
+    """A "You may also like" title of an article that is not on the site yet. It is kept (and
+    shown to editors, and written back in the Markdown export) until an article with that title
+    is published, which turns it into a `RelatedArticle` (`articles.services.link_pending`)."""
+
+    article = models.ForeignKey(
+        "Article",
+        on_delete=models.CASCADE,
+        related_name="pending_related",
+        verbose_name=_("article"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Its place in the article's “You may also like”.")
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("pending related title")
+        verbose_name_plural = _("pending “you may also like” titles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "title"],
+                name="pending_related_title_once",
+                violation_error_message=_("That title is already waiting in the list."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class Citation(models.Model):

@@ -37,7 +37,7 @@ class LatestArticlesFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        return article.author.name
+        return article.byline
 
     def item_categories(self, article):
         return [article.category.name]

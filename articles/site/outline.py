@@ -45,13 +45,15 @@ class OutlineEntry:
         return f"{self.number}. {heading}" if self.number else heading
 
 
-def build_outline(sections, reference_numbers):
+def build_outline(sections, reference_numbers, *, studies_of=None):
     """Nest `sections` (ordered) into top-level `OutlineEntry`s with their sub-sections, and
-    give each study the number of its reference (`study.reference_number`, None if uncited)."""
+    give each study the number of its reference (`study.reference_number`, None if uncited).
+    `studies_of(section)` gives a section's studies when they are not to be read from the
+    database (an import's preview, whose rows were rolled back)."""
     entries, used_anchors = [], set()
     parent = None
     for section in sections:
-        studies = list(section.studies.all())
+        studies = list(studies_of(section) if studies_of else section.studies.all())
         for study in studies:
             study.reference_number = reference_numbers.get(study.reference_id)
         entry = OutlineEntry(

@@ -125,7 +125,7 @@ def medical_web_page(article, references, *, request):
         "description": article.get_meta_description(),
         "inLanguage": "en",
         "dateModified": article.updated_at.isoformat(timespec="seconds"),
-        "author": _person(article.author),
+        "author": _person(article.author) if article.author_id else _publisher(request),
         "publisher": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
@@ -144,6 +144,15 @@ def medical_web_page(article, references, *, request):
     if article.hero_image:
         data["image"] = request.build_absolute_uri(article.hero_image.url)
     return data
+
+
+def _publisher(request):
+    """The publisher as the author of an article that names no person."""
+    return {
+        "@type": "Organization",
+        "name": settings.PUBLISHER_NAME,
+        "url": request.build_absolute_uri("/"),
+    }
 
 
 def _person(contributor):

@@ -321,7 +321,17 @@ def article_markdown(article):
     citations = list(article.citations.select_related("reference"))
     numbers = {citation.reference_id: n for n, citation in enumerate(citations, start=1)}
     tables = list(article.rda_tables.prefetch_related("rows"))
-    related = [link.related for link in article.related_links.select_related("related")]
+    # Linked articles and titles still waiting for their article, in the list's order.
+    related = sorted(
+        [
+            *(
+                (link.position, link.related.title)
+                for link in article.related_links.select_related("related")
+            ),
+            *((pending.position, pending.title) for pending in article.pending_related.all()),
+        ],
+        key=lambda entry: entry[0],
+    )
     hints = [
         DisclaimerHint(name=d.name, title=d.title, body=d.body, is_default=d.is_default)
         for d in Disclaimer.objects.all()
@@ -375,7 +385,7 @@ def article_markdown(article):
         )
     if related:
         blocks.append("## You May Also Like")
-        blocks.append("\n".join(f"- {escape_text(_one_line(a.title))}" for a in related))
+        blocks.append("\n".join(f"- {escape_text(_one_line(title))}" for _p, title in related))
     if article.attribution:
         attribution = escape_text(_one_line(article.attribution))
         if not importer.ATTRIBUTION_RE.match(_one_line(article.attribution)):

@@ -84,6 +84,7 @@ class TestPreviewThenSave:
             "RDA rows": 5,
             "references": 3,
             "related links": 1,
+            "related titles pending": 1,
             "disclaimers": 2,
         }
         assert "Read as plain text from <code>vitamin-d-bone-health.txt</code>" in page

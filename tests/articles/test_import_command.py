@@ -4,7 +4,9 @@ import io
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command, execute_from_command_line
+from reversion.models import Version
 
 from articles.models import Article, Category, Contributor, Section, Study
 from references.models import Reference
@@ -23,6 +25,9 @@ def people():
 
 
 def run(*args, **options):
+    """Run the command; the category is "minerals" unless the test says otherwise."""
+    options.setdefault("category", "minerals")
+    options = {key: value for key, value in options.items() if value is not None}
     out = io.StringIO()
     call_command("import_article", *args, stdout=out, **options)
     return out.getvalue()
@@ -36,10 +41,12 @@ def test_imports_a_draft_and_says_what_it_recognised(people):
     output = run(VITAMIN_D)
     article = Article.objects.get(slug="vitamin-d-and-bone-health-a-practical-guide")
     assert article.status == Article.Status.DRAFT
-    assert (article.category, article.author) == (people["category"], people["author"])
+    assert article.category == people["category"]
+    assert article.author is None and article.byline == "HSLHealing"
     assert (
         "Read “Vitamin D and Bone Health: A Practical Guide” (plain text): 11 sections, "
-        "5 studies, 5 RDA rows, 3 references, 0 related links, 2 disclaimers." in output
+        "5 studies, 5 RDA rows, 3 references, 0 related links, 2 related titles pending, "
+        "2 disclaimers." in output
     )
     assert "Warning: “A Guide to Sunlight and Skin Health” (You May Also Like)" in output
     assert "Imported as a draft: “Vitamin D and Bone Health: A Practical Guide”" in output
@@ -69,7 +76,7 @@ def test_without_categories_or_people_it_says_so():
     Category.objects.all().delete()
     Contributor.objects.all().delete()
     with pytest.raises(CommandError, match="There is no category yet"):
-        run(ZINC)
+        run(ZINC, category=None)
 
 
 class TestExistingSlug:
@@ -109,11 +116,58 @@ class TestExistingSlug:
             call_command("import_article", ZINC, "--update", "--new")
 
 
-def test_publish_needs_a_recorded_review(people):
+def test_publish_needs_a_recorded_review(people, publisher):
     before = counts()
     with pytest.raises(CommandError, match="no recorded medical review"):
-        run(ZINC, publish=True)
+        run(ZINC, publish=True, user=publisher.username)
     assert counts() == before
+
+
+def test_publish_and_reviewer_need_the_account_doing_it(people):
+    with pytest.raises(CommandError, match="need --user NAME"):
+        run(ZINC, publish=True)
+
+
+def test_reviewer_needs_an_account_with_the_review_permission(people, publisher):
+    ContributorFactory(slug="dr-reviewer")
+    before = counts()
+    with pytest.raises(CommandError, match="Only a medical reviewer can record"):
+        run(ZINC, reviewer="dr-reviewer", user=publisher.username)
+    assert counts() == before
+
+
+def test_reviewer_makes_publish_usable_and_the_history_names_the_account(people, publisher):
+    publisher.groups.add(Group.objects.get(name="Medical reviewers"))
+    doctor = ContributorFactory(slug="dr-reviewer")
+    output = run(
+        ZINC,
+        reviewer="dr-reviewer",
+        reviewed_on="2025-02-03",
+        publish=True,
+        user=publisher.username,
+    )
+    article = Article.objects.get(slug="zinc-and-immune-function")
+    assert article.is_live and article.medical_reviewer == doctor
+    assert article.reviewed_on.isoformat() == "2025-02-03"
+    assert Version.objects.get_for_object(article).first().revision.user == publisher
+    assert "Published: “Zinc and Immune Function”" in output
+
+
+def test_a_dry_run_on_a_taken_address_reports_what_an_update_would_change(people):
+    article = ArticleFactory(title="Zinc and Immune Function", slug="zinc-and-immune-function")
+    SectionFactory(article=article, heading="Old section")
+    before = counts()
+    output = run(ZINC, dry_run=True)
+    assert counts() == before
+    assert "An update of “zinc-and-immune-function” would change: sections 1 → " in output
+    assert output.rstrip().endswith("Dry run: nothing was saved.")
+
+
+def test_without_a_category_it_names_a_suggestion_and_saves_nothing(people):
+    CategoryFactory(name="Immune health", slug="immune-health")
+    with pytest.raises(CommandError, match="suggested from its words: immune-health"):
+        run(ZINC, category=None)
+    assert not Article.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,17 @@
 """Saving an imported article: one transaction, existing references and articles reused,
 an existing address never overwritten silently."""
 
+import datetime
 from pathlib import Path
 
 import pytest
 import reversion
 from reversion.models import Version
 
-from articles.editing import imports
+from articles.editing import imports, workflow
 from articles.models import Article, Citation, Disclaimer, RDATable, Section, Study
 from articles.textformat import importer
+from articles.textformat.markdown import article_markdown
 from references.models import Reference
 from tests.factories import (
     ArticleFactory,
@@ -76,6 +78,7 @@ class TestNewArticle:
             "rda_rows": 5,
             "references": 3,
             "related_links": 1,
+            "pending_related": 1,
             "disclaimers": 2,
         }
 
@@ -141,9 +144,19 @@ class TestNewArticle:
             run_import(importer.parse(text))
         assert counts() == before
 
-    def test_a_new_article_needs_a_category_and_an_author(self):
-        with pytest.raises(importer.ArticleImportError, match="category and the author"):
+    def test_a_new_article_needs_a_category_there_is_no_default(self):
+        CategoryFactory()
+        with pytest.raises(importer.ArticleImportError, match="Choose the category"):
             imports.import_article(draft=importer.parse("# Iron\n\nA standfirst.\n"))
+        assert not Article.objects.exists()
+
+    def test_without_an_author_the_publisher_signs_it_not_a_person(self, settings):
+        settings.PUBLISHER_NAME = "HSLHealing"
+        ContributorFactory(name="Dr. Someone Else")
+        result = run_import(importer.parse("# Iron\n\nA standfirst.\n"), author=None)
+        article = Article.objects.get(pk=result.article.pk)
+        assert article.author is None and article.signed_by_publisher
+        assert article.byline == "HSLHealing"
 
     def test_a_dry_run_saves_nothing_but_reports_everything(self, calcium_article):
         before = counts()
@@ -230,3 +243,37 @@ class TestPublishing:
         )
         existing.refresh_from_db()
         assert existing.is_live
+
+
+class TestPendingRelatedTitles:
+    TEXT = (
+        "# Iron Basics\n\nA standfirst.\n\n## You May Also Like\n\n"
+        "- Copper Basics\n- A Title Not Yet Written\n"
+    )
+
+    def test_a_title_not_on_the_site_is_kept_in_its_place_and_exported(self):
+        copper = ArticleFactory(title="Copper Basics")
+        result = run_import(importer.parse(self.TEXT))
+        article = result.article
+        assert [link.related for link in article.related_links.all()] == [copper]
+        assert list(article.pending_related.values_list("title", "position")) == [
+            ("A Title Not Yet Written", 2)
+        ]
+        closing = article_markdown(article).split("## You May Also Like\n\n")[1]
+        assert closing.startswith("- Copper Basics\n- A Title Not Yet Written\n")
+
+    def test_it_is_linked_once_an_article_with_that_title_is_published(self, publisher):
+        result = run_import(importer.parse(self.TEXT))
+        later = ArticleFactory(
+            title="a title not yet written",
+            status=Article.Status.DRAFT,
+            medical_reviewer=ContributorFactory(),
+            reviewed_on=datetime.date(2025, 1, 2),
+        )
+        assert result.article.pending_related.exists()
+        workflow.publish_article(article=later, user=publisher)
+        assert [link.related for link in result.article.related_links.all()] == [later]
+        assert result.article.related_links.get().position == 2
+        assert list(result.article.pending_related.values_list("title", flat=True)) == [
+            "Copper Basics"
+        ]

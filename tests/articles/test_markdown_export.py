@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from articles.demo import MAIN_ARTICLE, load_demo
+from articles.demo import MAIN_SLUG, load_demo
 from articles.models import Article
 from articles.textformat.markdown import article_markdown
 from tests.factories import ArticleFactory, SectionFactory
@@ -21,7 +21,7 @@ CHANGELIST = reverse("admin:articles_article_changelist")
 @pytest.fixture
 def demo():
     load_demo()
-    return Article.objects.get(slug=MAIN_ARTICLE["slug"])
+    return Article.objects.get(slug=MAIN_SLUG)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.demo import MAIN_ARTICLE, load_demo
+from articles.demo import MAIN_SLUG, load_demo
 from articles.editing import imports
 from articles.models import Article, Study
 from articles.textformat import importer
@@ -92,7 +92,7 @@ def import_as_new(text, article):
 
 def test_the_demo_article_survives_export_and_import():
     load_demo()
-    demo = Article.objects.get(slug=MAIN_ARTICLE["slug"])
+    demo = Article.objects.get(slug=MAIN_SLUG)
     text = article_markdown(demo)
 
     draft, copy = import_as_new(text, demo)
@@ -108,7 +108,7 @@ def test_the_demo_article_survives_export_and_import():
 
 def test_the_demo_keeps_its_numbered_sub_sections_call_outs_and_in_text_figures():
     load_demo()
-    demo = Article.objects.get(slug=MAIN_ARTICLE["slug"])
+    demo = Article.objects.get(slug=MAIN_SLUG)
     _draft, copy = import_as_new(article_markdown(demo), demo)
     numbered = copy.sections.get(heading="How Magnesium Glycinate Enhances Nerve Conduction")
     assert numbered.number_subsections

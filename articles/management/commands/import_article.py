@@ -2,15 +2,24 @@
 `manage.py import_article FILE`: import an article from a plain-text (.txt) or Markdown (.md) file.
 
 What is recognised is described in articles/textformat/importer.py. The article is saved as a
-draft, in one transaction; `--dry-run` reports what would be saved and saves nothing. When an
-article already has the title's address (slug), the command stops unless told `--update`
-(replace that article's text, keeping its address and history) or `--new` (a new article at a
-new address).
+draft, in one transaction; `--dry-run` reports what would be saved and saves nothing (on an
+existing address, what an update would change). When an article already has the title's
+address (slug), the command stops unless told `--update` (replace that article's text, keeping
+its address and history) or `--new` (a new article at a new address).
+
+There is no default category and no default person: a new article needs `--category` (the
+error suggests one from the article's words), and without `--author` it is signed by the
+publisher. `--reviewer SLUG [--reviewed-on DATE]` records the medical review and `--publish`
+publishes; both need `--user NAME`, an account holding the review (and publish) permission, so
+the history records who did what.
 """
 
+import datetime
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.db.models import Count
 from django.urls import reverse
 
 from articles.editing import imports
@@ -31,12 +40,29 @@ class Command(ProjectCommand):
         parser.add_argument(
             "--category",
             metavar="SLUG",
-            help="The category's slug (default: the first category).",
+            help="The category's slug (required for a new article; there is no default).",
         )
         parser.add_argument(
             "--author",
             metavar="SLUG",
-            help="The author's slug, a contributor (default: the first contributor).",
+            help="The author's slug, a contributor (default: none; the publisher signs it).",
+        )
+        parser.add_argument(
+            "--reviewer",
+            metavar="SLUG",
+            help="Record the medical review by this contributor (needs --user).",
+        )
+        parser.add_argument(
+            "--reviewed-on",
+            metavar="YYYY-MM-DD",
+            type=_date,
+            help="The date of the medical review (default: today).",
+        )
+        parser.add_argument(
+            "--user",
+            metavar="NAME",
+            help="The account doing the import, recorded in the history (needed for "
+            "--reviewer and --publish, with the review and publish permissions).",
         )
         parser.add_argument(
             "--publish",
@@ -62,28 +88,89 @@ class Command(ProjectCommand):
         path = Path(options["file"])
         draft = self.read(path, title=options["title"])
         on_existing = "update" if options["update"] else "new" if options["new"] else None
-        updating = on_existing == "update" and Article.objects.filter(slug=draft.slug).exists()
-        category = self.choose(Category, options["category"], "category", keep=updating)
-        author = self.choose(Contributor, options["author"], "contributor", keep=updating)
+        existing = Article.objects.filter(slug=draft.slug).first()
+        if existing is not None and on_existing is None and options["dry_run"]:
+            on_existing = "update"  # a dry run on a taken address reports what an update does
+        if existing is not None and on_existing is None:
+            raise CommandError(_slug_taken(existing))
+        updating = on_existing == "update" and existing is not None
+        category = self.choose(Category, options["category"], "category")
+        if category is None and not updating:
+            suggestion = imports.suggest_category(draft)
+            known = ", ".join(Category.objects.values_list("slug", flat=True)[:10])
+            if not known:
+                raise CommandError(
+                    "There is no category yet: add one in the admin first; nothing was saved."
+                )
+            hint = f" (suggested from its words: {suggestion.slug})" if suggestion else ""
+            raise CommandError(
+                f"Choose the category with --category SLUG{hint}; known: {known}. "
+                "Nothing was saved."
+            )
+        author = self.choose(Contributor, options["author"], "contributor")
+        reviewer = self.choose(Contributor, options["reviewer"], "contributor")
+        user = self.account(options["user"], needed=bool(reviewer or options["publish"]))
         try:
             result = imports.import_article(
                 draft=draft,
                 category=category,
                 author=author,
+                reviewer=reviewer,
+                reviewed_on=options["reviewed_on"],
                 on_existing=on_existing,
                 publish=options["publish"],
                 dry_run=options["dry_run"],
+                user=user,
                 source_name=path.name,
             )
         except imports.SlugTaken as error:
-            raise CommandError(
-                f"An article with the slug “{error.article.slug}” already exists "
-                f"(“{error.article.title}”): run again with --update to replace its text, or "
-                "--new to import it as a new article. Nothing was saved."
-            ) from error
+            raise CommandError(_slug_taken(error.article)) from error
         except importer.ArticleImportError as error:
             raise CommandError(f"{error} Nothing was saved.") from error
+        if result.dry_run and updating:
+            self.report_update(existing, result)
         self.report(draft, result, publish=options["publish"])
+
+    def account(self, name, *, needed):
+        """The active account called `name`; required when the import records a review or
+        publishes, so the history says who did it."""
+        if not name:
+            if needed:
+                raise CommandError(
+                    "--reviewer and --publish need --user NAME, the account doing it (with the "
+                    "review and publish permissions); nothing was saved."
+                )
+            return None
+        user = get_user_model().objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise CommandError(f"There is no active account “{name}”; nothing was saved.")
+        return user
+
+    def report_update(self, existing, result):
+        """What an update of `existing` would change, part by part (from the dry run)."""
+        before = {
+            "sections": existing.sections.count(),
+            "studies": existing.sections.aggregate(n=Count("studies"))["n"],
+            "rda_rows": existing.rda_tables.aggregate(n=Count("rows"))["n"],
+            "references": existing.citations.count(),
+            "related_links": existing.related_links.count(),
+            "pending_related": existing.pending_related.count(),
+            "disclaimers": existing.disclaimers.count(),
+        }
+        after = result.counts
+        changes = [
+            f"{label} {before[key]} → {after[key]}"
+            for key, label in imports.COUNT_LABELS.items()
+            if before[key] != after[key]
+        ]
+        for name, old, new in (
+            ("title", existing.title, result.article.title),
+            ("standfirst", existing.standfirst, result.article.standfirst),
+        ):
+            if old != new:
+                changes.append(f"{name} changes")
+        summary = "; ".join(changes) or "the same parts, text replaced"
+        self.stdout.write(f"An update of “{existing.slug}” would change: {summary}.")
 
     def read(self, path, *, title):
         try:
@@ -102,31 +189,20 @@ class Command(ProjectCommand):
         except importer.ArticleImportError as error:
             raise CommandError(str(error)) from error
 
-    def choose(self, model, slug, name, *, keep):
-        """The object with this slug; with none given, the first one (or None to keep an
-        updated article's)."""
-        if slug:
-            found = model.objects.filter(slug=slug).first()
-            if found is None:
-                known = ", ".join(model.objects.values_list("slug", flat=True)[:10]) or "none"
-                raise CommandError(f"There is no {name} with the slug “{slug}” (known: {known}).")
-            return found
-        if keep:
+    def choose(self, model, slug, name):
+        """The object with this slug, or None when none is given (there is no default)."""
+        if not slug:
             return None
-        first = model.objects.order_by("name", "pk").first()
-        if first is None:
-            raise CommandError(
-                f"There is no {name} yet: add one in the admin first; nothing was saved."
-            )
-        return first
+        found = model.objects.filter(slug=slug).first()
+        if found is None:
+            known = ", ".join(model.objects.values_list("slug", flat=True)[:10]) or "none"
+            raise CommandError(f"There is no {name} with the slug “{slug}” (known: {known}).")
+        return found
 
     def report(self, draft, result, *, publish):
-        counts = result.counts
+        counts = ", ".join(f"{number} {label}" for label, number in imports.count_items(result))
         self.stdout.write(
-            f"Read “{draft.title}” ({importer.FORMAT_NAMES[draft.format]}): "
-            f"{counts['sections']} sections, {counts['studies']} studies, "
-            f"{counts['rda_rows']} RDA rows, {counts['references']} references, "
-            f"{counts['related_links']} related links, {counts['disclaimers']} disclaimers."
+            f"Read “{draft.title}” ({importer.FORMAT_NAMES[draft.format]}): {counts}."
         )
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"  Warning: {warning}"))
@@ -144,3 +220,18 @@ class Command(ProjectCommand):
                 f"{done}: “{article.title}” at {article.get_absolute_url()} (admin: {admin_url})."
             )
         )
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"“{value}” is not a date: write it as YYYY-MM-DD.") from error
+
+
+def _slug_taken(article):
+    return (
+        f"An article with the slug “{article.slug}” already exists (“{article.title}”): run "
+        "again with --update to replace its text, or --new to import it as a new article. "
+        "Nothing was saved."
+    )

@@ -63,6 +63,16 @@ from django.utils.text import slugify
 from references.normalize import normalize_url
 
 from ..models import RDARow, RDATable, Section, Study
+from .blocks import (
+    Block,
+    MarkdownNestingError,
+    collapse,
+    markdown_blocks,
+    markdown_inline,
+    markdown_plain,
+    markdown_shape,
+    unhide,
+)
 
 #: Largest file (or pasted text, in UTF-8) that can be imported.
 MAX_BYTES = 2 * 1024 * 1024
@@ -432,210 +442,20 @@ _url_validator = URLValidator(schemes=["http", "https"])
 # Inline text
 
 
-class _Escapes:
-    """Backslash escapes swapped for private-use placeholders while inline markup is read."""
-
-    PUNCTUATION = "\\`*_{}[]()#+-.!:<>|~\"'"
-    BASE = 0xE000
-
-    @classmethod
-    def hide(cls, text):
-        return re.sub(
-            r"\\([" + re.escape(cls.PUNCTUATION) + r"])",
-            lambda m: chr(cls.BASE + cls.PUNCTUATION.index(m.group(1))),
-            text,
-        )
-
-
-_HARD_BREAK = "\ue100"
-
-
-def markdown_inline(source):
-    """HTML for one paragraph or list item of Markdown (escaped; the model sanitises it too)."""
-    return _inline_html(source)
-
-
-def _inline_html(source, *, show_escapes=True):
-    text = re.sub(r"(?:\\| {2,})\n", _HARD_BREAK, source)
-    text = _Escapes.hide(text)
-    text = re.sub(r"\s*\n\s*", " ", text.strip())
-    text = html.escape(text, quote=False)
-    text = re.sub(
-        r"\[([^\]]+)\]\(((?:https?://|mailto:)[^)\s]+)\)",
-        lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>',
-        text,
-    )
-    text = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"<strong>\1</strong>", text)
-    text = re.sub(r"(?<![*\w])\*(?=\S)(.+?)(?<=\S)\*(?![*\w])", r"<em>\1</em>", text)
-    text = re.sub(r"&lt;(sub|sup)&gt;(.*?)&lt;/\1&gt;", r"<\1>\2</\1>", text)
-    text = text.replace(_HARD_BREAK, "<br>")
-    return _show_escaped(text) if show_escapes else text
-
-
-def _show_escaped(text):
-    """Put escaped characters back, HTML-escaped (they are text, not markup)."""
-    return re.sub(
-        "[\ue000-\ue0ff]",
-        lambda m: html.escape(_Escapes.PUNCTUATION[ord(m.group()) - _Escapes.BASE], quote=False),
-        text,
-    )
-
-
-def markdown_plain(source):
-    """The text of inline Markdown, without markup: for headings, findings, titles."""
-    return unhide(markdown_shape(source))
-
-
-def markdown_shape(source):
-    """Like markdown_plain(), but an escaped character stays a placeholder, so that patterns
-    looking for punctuation ("Source:", "(Xu et al., 2013)") do not see an escaped one."""
-    fragment = _inline_html(source, show_escapes=False)
-    return _collapse(html.unescape(_strip_tags(fragment.replace("<br>", " "))))
-
-
-def unhide(text):
-    """Put escaped characters back (see markdown_shape)."""
-    return re.sub(
-        "[\ue000-\ue0ff]",
-        lambda m: _Escapes.PUNCTUATION[ord(m.group()) - _Escapes.BASE],
-        text,
-    )
-
-
 def _strip_tags(fragment):
     return re.sub(r"<[^>]+>", "", fragment)
 
 
 def _collapse(text):
-    return re.sub(r"\s+", " ", text).strip()
+    return collapse(text)
 
 
 # --------------------------------------------------------------------------------------------
 # Blocks
 
 
-@dataclass
-class Block:
-    kind: str  # heading, paragraph, list, quote
-    lines: list = field(default_factory=list)  # source lines (paragraph, quote)
-    level: int = 0  # heading level
-    text: str = ""  # heading text, as written
-    items: list = field(default_factory=list)  # list items: (source text, [nested Blocks])
-    ordered: bool = False
-    line: int = 0
-
-    @property
-    def source(self):
-        return "\n".join(self.lines)
-
-
-_BULLET_RE = re.compile(r"^(?P<indent>\s*)(?:[-*+•])\s+(?P<text>\S.*)$")
-_ORDERED_RE = re.compile(r"^(?P<indent>\s*)(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
-_MD_HEADING_RE = re.compile(r"^(?P<marks>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*#*[ \t]*$")
-_RULE_RE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
-_COMMENT_RE = re.compile(r"^\s*<!--.*-->\s*$")
-
-
-def markdown_blocks(text):
-    lines = text.split("\n")
-    blocks, index = [], 0
-    while index < len(lines):
-        line = lines[index].rstrip("\r")
-        if not line.strip() or _RULE_RE.match(line) or _COMMENT_RE.match(line):
-            index += 1
-            continue
-        heading = _MD_HEADING_RE.match(line)
-        if heading:
-            blocks.append(
-                Block(
-                    "heading",
-                    level=len(heading["marks"]),
-                    text=(heading["text"] or "").strip(),
-                    line=index + 1,
-                )
-            )
-            index += 1
-            continue
-        if line.lstrip().startswith(">"):
-            start, quoted = index, []
-            while index < len(lines) and lines[index].lstrip().startswith(">"):
-                quoted.append(re.sub(r"^\s*>\s?", "", lines[index].rstrip()))
-                index += 1
-            blocks.append(Block("quote", lines=quoted, line=start + 1))
-            continue
-        if _BULLET_RE.match(line) or _ORDERED_RE.match(line):
-            block, index = _markdown_list(lines, index)
-            blocks.append(block)
-            continue
-        start, paragraph = index, []
-        while index < len(lines):
-            current = lines[index].rstrip("\r")
-            if not current.strip() or (
-                paragraph
-                and (
-                    _MD_HEADING_RE.match(current)
-                    or current.lstrip().startswith(">")
-                    or _BULLET_RE.match(current)
-                )
-            ):
-                break
-            paragraph.append(current)
-            index += 1
-        blocks.append(Block("paragraph", lines=paragraph, line=start + 1))
-    return blocks
-
-
-def _markdown_list(lines, index):
-    """Read a (possibly nested) list starting at `index`; return the block and the next index."""
-    first = _BULLET_RE.match(lines[index]) or _ORDERED_RE.match(lines[index])
-    ordered = bool(_ORDERED_RE.match(lines[index]))
-    base = len(first["indent"].expandtabs(4))
-    block = Block("list", ordered=ordered, line=index + 1)
-    item_lines, nested_lines = None, []
-
-    def close_item():
-        if item_lines is not None:
-            nested = _nested_list_blocks(nested_lines)
-            block.items.append(("\n".join(item_lines), nested))
-
-    while index < len(lines):
-        line = lines[index].rstrip()
-        if not line.strip():
-            following = next((x for x in lines[index + 1 :] if x.strip()), "")
-            same = _ORDERED_RE.match(following) if ordered else _BULLET_RE.match(following)
-            if same and len(same["indent"].expandtabs(4)) >= base:
-                index += 1
-                continue
-            break
-        match = _BULLET_RE.match(line) or _ORDERED_RE.match(line)
-        indent = len(line) - len(line.lstrip()) if not match else len(match["indent"].expandtabs(4))
-        if match and indent <= base:
-            if bool(_ORDERED_RE.match(line)) != ordered and indent == base:
-                break
-            close_item()
-            item_lines, nested_lines = [match["text"]], []
-        elif match or (nested_lines and indent > base):
-            nested_lines.append(line[base:] if indent > base else line)
-        elif _MD_HEADING_RE.match(line) or line.lstrip().startswith(">"):
-            break
-        else:
-            item_lines.append(line.strip())
-        index += 1
-    close_item()
-    return block, index
-
-
-def _nested_list_blocks(lines):
-    if not lines:
-        return []
-    text = "\n".join(lines)
-    return [block for block in markdown_blocks(_dedent(text)) if block.kind == "list"]
-
-
-def _dedent(text):
-    lines = text.split("\n")
-    width = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
-    return "\n".join(x[width:] for x in lines)
+_BULLET_RE = re.compile(r"^(?:[-*+•])\s+(?P<text>\S.*)$")
+_ORDERED_RE = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
 
 
 def is_heading_like(text):
@@ -655,7 +475,7 @@ def plain_blocks(text, hints=()):
     """Plain text: one paragraph per line; headings found by their shape and what follows."""
     tokens = []
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
+        line = _collapse(raw)
         if not line:
             tokens.append(("blank", "", number, None))
         elif bullet := _BULLET_RE.match(line):
@@ -1073,7 +893,10 @@ def parse(text, *, filename="", title="", fmt=None, disclaimers=()):
     text = check_text(text).replace("\r\n", "\n").replace("\r", "\n")
     fmt = fmt or detect_format(text, filename)
     hints = tuple(disclaimers)
-    blocks = markdown_blocks(text) if fmt == MARKDOWN else plain_blocks(text, hints)
+    try:
+        blocks = markdown_blocks(text) if fmt == MARKDOWN else plain_blocks(text, hints)
+    except MarkdownNestingError as error:
+        raise ArticleImportError(str(error)) from None
     return _Parser(blocks, fmt, hints).run(title=(title or "").strip())
 
 

@@ -39,6 +39,14 @@ LINK_SCHEMES = ("http://", "https://", "mailto:")
 _md = MarkdownIt("commonmark", {"maxNesting": 2 * MAX_NESTING + 6})
 # Escapes stay tokens of their own ("text_special"), so that markdown_shape() can hide them.
 _md.disable("text_join")
+# Blocks are read without their inline content, which is parsed once, when it is needed.
+_block_md = MarkdownIt("commonmark", {"maxNesting": 2 * MAX_NESTING + 6}).disable("inline")
+
+#: More "[" than this in one paragraph, and those that cannot open a link are read as text
+#: before markdown-it sees them: it looks for the end of every "[" (quadratic in a run of them).
+BRACKETS_CHECKED_ABOVE = 100
+#: A link's words and its target: longer than this, the "[" is read as text.
+LONGEST_LINK = 2_000
 
 _SUB_SUP_RE = re.compile(r"^</?(?:sub|sup)>$", re.IGNORECASE)
 _COMMENT_RE = re.compile(r"^\s*<!--.*?-->\s*$", re.DOTALL)
@@ -70,7 +78,7 @@ class Block:
 def markdown_blocks(text):
     """The blocks of a Markdown text, in order: headings, paragraphs, lists (with their nested
     lists) and quotes. Raise MarkdownNestingError for lists or quotes nested too deep."""
-    tokens = _md.parse(text)
+    tokens = _block_md.parse(text)
     _check_nesting(tokens)
     blocks, index = [], 0
     while index < len(tokens):
@@ -184,10 +192,47 @@ class _Escapes:
         return chr(cls.BASE + index) if index >= 0 else character
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=256)
 def _inline_tokens(source):
-    tokens = _md.parseInline(source)
+    tokens = _md.parseInline(_defuse_brackets(source))
     return tuple(tokens[0].children or ()) if tokens else ()
+
+
+def _defuse_brackets(source):
+    """`source` with each "[" that cannot open an inline link escaped, when it has many.
+
+    A "[" opens a link only when its matching "]" is followed by "(" and a ")" closes the
+    target (reference links are not read). Brackets are matched in one pass, left to right."""
+    if source.count("[") <= BRACKETS_CHECKED_ABOVE:
+        return source
+    closing_after = [len(source)] * (len(source) + 1)  # the first ")" at or after each position
+    for position in range(len(source) - 1, -1, -1):
+        closing_after[position] = (
+            position if source[position] == ")" else closing_after[position + 1]
+        )
+    openers, links, escaped = [], set(), False
+    for position, character in enumerate(source):
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == "[":
+            openers.append(position)
+        elif character == "]" and openers:
+            start = openers.pop()
+            if (
+                source.startswith("(", position + 1)
+                and closing_after[position + 1] - start <= LONGEST_LINK
+            ):
+                links.add(start)
+    out, escaped = [], False
+    for position, character in enumerate(source):
+        if character == "[" and not escaped and position not in links:
+            out.append("\\[")
+        else:
+            out.append(character)
+        escaped = character == "\\" and not escaped
+    return "".join(out)
 
 
 def markdown_inline(source):

@@ -8,21 +8,25 @@ the attribution line, plus a warning for everything that was guessed.
 `editing/imports.py` saves a draft; `articles/textformat/markdown.py` writes an article back out in
 the Markdown this module reads.
 
-Two formats, one set of rules. Both are line-oriented, so the parser is written by hand: a
-Markdown library would hand back HTML, and what matters here is recognising *which* paragraph
-is a study call-out, an intake list or a reference, before any HTML exists.
+Two formats, one set of rules. Markdown is read by markdown-it-py (`blocks.py` walks its tokens
+into blocks that keep each paragraph's source); plain text by the line reader below. What
+matters here is recognising *which* paragraph is a study call-out, an intake list or a
+reference, in its source, before any HTML exists: that part is ours.
 
 - Plain text (``.txt``), written the way writers hand articles in: one paragraph per line, bullet
   items starting with "- ", "* " or "• ". A heading is a short line (at most 16 words and 120
   characters) that starts with a capital, does not end in punctuation and is followed by text,
   a list or another heading. "1. Regulating …" written the same way is a numbered sub-heading:
   it becomes a sub-section of the section before, whose sub-sections are then numbered.
-  Unnumbered headings are always sections (plain text cannot say more; a warning points at a
-  heading with no text of its own, whose followers may be meant as its sub-sections).
-- Markdown (``.md``, or any text with a line starting "# ", "## " or "### "): "# Title", "##"
-  sections, "###" sub-sections ("### 1. …" numbers them), paragraphs separated by blank lines,
-  "- " and "1. " lists, "> " quotes, and inline ``**bold**``, ``*italic*``, ``[text](url)``,
-  ``<sub>``/``<sup>`` and backslash escapes. See `articles.markdown` for the call-out lines.
+  Headings after a section with no text of its own, or whose text ends in a lead-in (":"),
+  become its sub-sections, up to the next numbered group, the next heading of the publisher's
+  closing sections ("Dosage …", "Safety …", "Future Research …", "Conclusion …") or the next
+  heading with no text of its own; a warning names the choice made.
+- Markdown (``.md``, or any text with a line starting "# ", "## " or "### "): CommonMark.
+  "# Title", "##" sections, "###" sub-sections ("### 1. …" numbers them; setext headings count
+  as "#" and "##"), paragraphs, lists, quotes, emphasis, links and autolinks, code spans (kept as
+  text), ``<sub>``/``<sup>`` and backslash escapes. Lists and quotes nested more than 20 deep
+  are refused. See `articles.textformat.markdown` for the call-out lines.
 
 What is recognised, in both formats:
 
@@ -32,15 +36,17 @@ What is recognised, in both formats:
 - Standfirst: the first paragraph, before any heading.
 - Study call-outs: a list item or quote "Label: A study in <Journal> found that … (Xu et al.,
   2013)." Journal, authors, year, the finding (without the "A study … found that" lead-in), any
-  percentage ("20-30%") or "N million" as the effect figure, and the study type guessed from
-  words such as "animal models" or "randomized trial" (with a warning). A list item is a call-out
-  only when it also speaks of a study, trial, review or research; "**Ion channels:** gates …"
-  stays a list item.
+  percentage ("20-30%") or "N million" as the effect figure. The study type is what the text
+  states: the words naming the study are kept (`type_as_written`), and a type is set only when
+  they hold its exact name ("meta-analysis", "randomised controlled trial"; see
+  STUDY_TYPE_NAMES); otherwise it is not stated. A list item is a call-out only when it also
+  speaks of a study, trial, review or research; "**Ion channels:** gates …" stays a list item.
 - In-text citations "(Author et al., 2017)", "(A & B, 2010)" in paragraphs and list items become
   studies shown in the running text, with their sentence as the finding.
 - Intake lists ("Men aged 19-30: 400 mg/day", "Women aged 31 and older: 320 mg/day") become an
-  RDA table; the nutrient comes from the sentence before ("The Recommended Dietary Allowance
-  (RDA) for magnesium is:"), with a warning.
+  RDA table that keeps its place: the section and the number of that section's blocks before it
+  (right after the sentence that introduces it). The nutrient comes from that sentence ("The
+  Recommended Dietary Allowance (RDA) for magnesium is:"), with a warning.
 - The list under "References" ("Title. Retrieved from: URL"), de-duplicated by normalised URL.
 - "You May Also Like" titles (the common typo "You May Alo Like" too).
 - Closing paragraphs "Important Note: …" are matched to the existing disclaimers by their title
@@ -102,6 +108,10 @@ class DraftStudy:
     journal: str = ""
     effect_figure: str = ""
     study_type: str = ""
+    #: What the text says the study was, as written: the words naming it ("A randomized
+    #: trial", "A 2019 meta-analysis") or the type named after its citation; "" when it says
+    #: nothing. `study_type` is set only when these words hold a type's exact name.
+    type_as_written: str = ""
     #: 1-based position in the draft's reference list, when the text links the study to one.
     reference_number: int | None = None
     #: True for a study found from a citation in running text (not from a line of its own).
@@ -299,26 +309,51 @@ FIGURE_RE = re.compile(
     r"|\d+(?:[.,]\d+)?\s(?:million|billion|thousand)\b"
 )
 
-#: (study type, words that suggest it), tried in this order.
-STUDY_TYPE_WORDS = [
-    (Study.StudyType.SYSTEMATIC_REVIEW, ["systematic review", "meta-analys", "meta analys"]),
-    (
-        Study.StudyType.RANDOMISED_TRIAL,
-        ["randomized", "randomised", "placebo-controlled", "double-blind", "rct"],
-    ),
-    (
-        Study.StudyType.ANIMAL,
-        ["animal model", "animal stud", "in mice", "in rats", "rodent", "mouse model"],
-    ),
-    (Study.StudyType.IN_VITRO, ["in vitro", "cell culture", "cultured cells", "laboratory stud"]),
-    (Study.StudyType.CLINICAL_TRIAL, ["clinical trial", "trial"]),
-    (
-        Study.StudyType.OBSERVATIONAL,
-        ["observational", "cohort", "case-control", "cross-sectional", "prospective stud"],
-    ),
-    (Study.StudyType.POPULATION, ["population", "survey", "nhanes", "epidemiolog", "prevalence"]),
-    (Study.StudyType.REVIEW, ["review"]),
-]
+#: The exact names of each study type. A study's type is read only from these words in the
+#: words that name the study ("A meta-analysis in …", "— randomised controlled trial"); nothing
+#: is inferred from other wording ("a small crossover trial", "a prevalence estimate").
+STUDY_TYPE_NAMES = {
+    Study.StudyType.SYSTEMATIC_REVIEW: [
+        "systematic review",
+        "systematic reviews",
+        "meta-analysis",
+        "meta-analyses",
+        "meta analysis",
+    ],
+    Study.StudyType.RANDOMISED_TRIAL: [
+        "randomised controlled trial",
+        "randomized controlled trial",
+        "randomised controlled trials",
+        "randomized controlled trials",
+        "rct",
+    ],
+    Study.StudyType.CLINICAL_TRIAL: [
+        "non-randomised trial",
+        "non-randomized trial",
+        "non-randomised clinical trial",
+        "non-randomized clinical trial",
+    ],
+    Study.StudyType.ANIMAL: ["animal study", "animal studies"],
+    Study.StudyType.IN_VITRO: ["in vitro study", "in vitro studies", "cell study"],
+    Study.StudyType.OBSERVATIONAL: [
+        "observational study",
+        "observational studies",
+        "cohort study",
+        "case-control study",
+        "cross-sectional study",
+    ],
+    Study.StudyType.POPULATION: ["population survey", "epidemiological study"],
+    Study.StudyType.REVIEW: ["narrative review"],
+}
+_TYPE_BY_NAME = {
+    name: study_type for study_type, names in STUDY_TYPE_NAMES.items() for name in names
+}
+_TYPE_NAME_RE = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(sorted(map(re.escape, _TYPE_BY_NAME), key=len, reverse=True))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
 
 ATTRIBUTION_RE = re.compile(
     r"^(?P<title>.+?)\s+is\s+an\s+original\s+\([^()]{1,60}\)\s+article\.?$", re.IGNORECASE
@@ -562,14 +597,13 @@ def plain_blocks(text, hints=()):
 # Recognising elements
 
 
-def guess_study_type(text):
-    """(study type, the words it was guessed from), or ("", "")."""
-    lowered = text.lower()
-    for study_type, words in STUDY_TYPE_WORDS:
-        for word in words:
-            if re.search(rf"\b{re.escape(word)}", lowered):
-                return study_type, word
-    return "", ""
+def named_study_type(text):
+    """(study type, the name as written) for the first exact name of a study type in `text`
+    ("a 2019 meta-analysis"), or ("", "")."""
+    match = _TYPE_NAME_RE.search(text)
+    if not match:
+        return "", ""
+    return _TYPE_BY_NAME[" ".join(match.group().lower().split())], match.group()
 
 
 def study_type_from_name(text):
@@ -578,7 +612,7 @@ def study_type_from_name(text):
     for value, label in Study.StudyType.choices:
         if wanted in (value, str(label).lower()):
             return value
-    return ""
+    return _TYPE_BY_NAME.get(wanted, "")
 
 
 def find_figure(text):
@@ -665,12 +699,8 @@ def read_study(rest, *, display, label="", fmt=PLAIN, require_study_words=False)
     if "figure" not in explicit:
         study.effect_figure = find_figure(study.finding)
     if "type" not in explicit:
-        study.study_type, words = guess_study_type(f"{lead_words} {study.finding}")
-        if study.study_type:
-            warnings.append(
-                f"{_study_name(study)}: study type guessed as "
-                f"“{Study.StudyType(study.study_type).label}” from “{words}”."
-            )
+        study.type_as_written = _collapse(lead_words)
+        study.study_type = named_study_type(lead_words)[0]
     return StudyLine(study, warnings)
 
 
@@ -689,17 +719,15 @@ def _read_tail(tail, study, warnings, fmt):
         elif lowered == "no figure":
             study.effect_figure, _ = "", explicit.add("figure")
         elif lowered == "type not stated":
-            study.study_type, _ = "", explicit.add("type")
+            study.study_type, study.type_as_written, _ = "", "", explicit.add("type")
         elif figure := TAIL_FIGURE_RE.match(plain):
             study.effect_figure, _ = figure["figure"], explicit.add("figure")
         elif reference := TAIL_REFERENCE_RE.match(plain):
             study.reference_number = int(reference["number"] or reference["n"])
         elif study_type := study_type_from_name(plain):
-            study.study_type, _ = study_type, explicit.add("type")
+            study.study_type, study.type_as_written, _ = study_type, plain, explicit.add("type")
         elif "journal" not in explicit and _is_journal(plain):
             study.journal, _ = plain, explicit.add("journal")
-        elif study_type := guess_study_type(plain)[0]:
-            study.study_type, _ = study_type, explicit.add("type")
         else:
             warnings.append(
                 f"{_study_name(study)}: “{plain}” after the citation was not understood."
@@ -733,11 +761,21 @@ def in_text_studies(shape_text):
                         year=int(citation["year"]),
                         finding=finding,
                         effect_figure=find_figure(finding),
-                        study_type=guess_study_type(finding)[0],
+                        **_stated_type(finding),
                         from_citation=True,
                     )
                 )
     return studies
+
+
+def _stated_type(sentence):
+    """The type a sentence's own words give the study it cites ("A 2019 meta-analysis found
+    that …"): read from the words before "found", "showed" …; nothing when there are none."""
+    lead_in = split_lead_in(sentence)
+    if not lead_in:
+        return {}
+    words = _collapse(lead_in[2])
+    return {"type_as_written": words, "study_type": named_study_type(words)[0]}
 
 
 def read_rda_row(text):
@@ -1299,13 +1337,6 @@ class _Parser:
                 for s in section.studies
                 if not (s.from_citation and (s.authors, s.year) in declared)
             ]
-            for study in section.studies:
-                if study.from_citation and study.study_type:
-                    self.warn(
-                        f"{_study_name(study)}: study type guessed as "
-                        f"“{Study.StudyType(study.study_type).label}” from "
-                        f"“{guess_study_type(study.finding)[1]}”."
-                    )
 
     # Intake tables --------------------------------------------------------------------------
 

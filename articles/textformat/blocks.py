@@ -47,6 +47,8 @@ _block_md = MarkdownIt("commonmark", {"maxNesting": 2 * MAX_NESTING + 6}).disabl
 BRACKETS_CHECKED_ABOVE = 100
 #: A link's words and its target: longer than this, the "[" is read as text.
 LONGEST_LINK = 2_000
+#: A "[" that cannot open a link, while markdown-it reads the text (see _defuse_brackets).
+_BRACKET = "\ue1ff"
 
 _SUB_SUP_RE = re.compile(r"^</?(?:sub|sup)>$", re.IGNORECASE)
 _COMMENT_RE = re.compile(r"^\s*<!--.*?-->\s*$", re.DOTALL)
@@ -199,7 +201,8 @@ def _inline_tokens(source):
 
 
 def _defuse_brackets(source):
-    """`source` with each "[" that cannot open an inline link escaped, when it has many.
+    """`source` with each "[" that cannot open an inline link hidden as _BRACKET (which
+    markdown-it reads as text in one run), when it has many.
 
     A "[" opens a link only when its matching "]" is followed by "(" and a ")" closes the
     target (reference links are not read). Brackets are matched in one pass, left to right."""
@@ -228,7 +231,7 @@ def _defuse_brackets(source):
     out, escaped = [], False
     for position, character in enumerate(source):
         if character == "[" and not escaped and position not in links:
-            out.append("\\[")
+            out.append(_BRACKET)
         else:
             out.append(character)
         escaped = character == "\\" and not escaped
@@ -241,7 +244,7 @@ def markdown_inline(source):
     for token in _inline_tokens(source):
         kind = token.type
         if kind in ("text", "text_special", "code_inline"):
-            out.append(html.escape(token.content, quote=False))
+            out.append(html.escape(token.content.replace(_BRACKET, "["), quote=False))
         elif kind == "softbreak":
             out.append(" ")
         elif kind == "hardbreak":
@@ -257,7 +260,7 @@ def markdown_inline(source):
             href = links.pop()
             out.append("</a>" if href.startswith(LINK_SCHEMES) else f" ({html.escape(href)})")
         elif kind == "image":
-            out.append(html.escape(token.content, quote=False))
+            out.append(html.escape(token.content.replace(_BRACKET, "["), quote=False))
         elif kind == "html_inline":
             tag = token.content
             out.append(tag.lower() if _SUB_SUP_RE.match(tag) else html.escape(tag, quote=False))
@@ -289,7 +292,7 @@ def markdown_shape(source):
             href = links.pop()
             if not href.startswith(LINK_SCHEMES):
                 out.append(f" ({href})")
-    return collapse("".join(out))
+    return collapse("".join(out).replace(_BRACKET, "["))
 
 
 def unhide(text):

@@ -153,6 +153,12 @@ class DraftRDATable:
     upper_limit: Decimal | None = None
     upper_limit_applies_to: str = ""
     rows: list = field(default_factory=list)
+    #: Where the text puts the table: the index in ArticleDraft.sections of the section whose
+    #: text introduces it, and how many of that section's blocks come before it (it follows
+    #: `sections[section_index].blocks[after_block - 1]`, the sentence that introduces it).
+    #: None for a table under a "Recommended intakes" heading of its own.
+    section_index: int | None = None
+    after_block: int | None = None
 
 
 @dataclass
@@ -367,14 +373,21 @@ RELATED_MARKER_RE = re.compile(
 REFERENCES_HEADING_RE = re.compile(
     r"^(?:references|sources|reference\s+list|bibliography)\s*:?$", re.IGNORECASE
 )
+#: The publisher's closing sections: never a sub-section of the heading before them.
+CLOSING_HEADING_RE = re.compile(
+    r"^(?:dosage|safety|side\s+effects|future\s+research|conclusions?|summary|"
+    r"key\s+takeaways|final\s+thoughts|frequently\s+asked\s+questions|faqs?)\b",
+    re.IGNORECASE,
+)
 INTAKES_HEADING_RE = re.compile(r"^recommended\s+(?:daily\s+)?intakes?\s*:?$", re.IGNORECASE)
 IN_TEXT_LINE_RE = re.compile(r"^Cited\s+in\s+the\s+(?:running\s+)?text:\s*(?P<rest>.+)$", re.I)
 LABEL_RE = re.compile(r"^(?P<label>[A-Z0-9][^:\n\\]{0,118}?):\s+(?P<rest>\S.*)$", re.DOTALL)
 MD_LABEL_RE = re.compile(
-    r"^\*\*(?P<label>[^*\n\\]{1,118}?)(?::\*\*|\*\*:)\s+(?P<rest>\S.*)$", re.DOTALL
+    r"^(?P<mark>\*\*|__)(?P<label>[^*_\n\\]{1,118}?)(?::(?P=mark)|(?P=mark):)\s+(?P<rest>\S.*)$",
+    re.DOTALL,
 )
 MD_IN_TEXT_RE = re.compile(
-    r"^\*{0,2}Cited\s+in\s+the\s+(?:running\s+)?text:\*{0,2}\s+(?P<rest>\S.*)$",
+    r"^[*_]{0,2}Cited\s+in\s+the\s+(?:running\s+)?text:[*_]{0,2}\s+(?P<rest>\S.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -944,13 +957,19 @@ class _Parser:
         self.fmt = fmt
         self.hints = hints
         self.warnings = []
+        self.warned = set()
         self.sections = []
+        self.section_index = {}  # id(section) -> its index in self.sections
+        self.cited = {}  # id(section) -> (authors, year) of its studies, for cite_in_text
+        self.last_top_section = None  # the last section of level 2, parent of numbered ones
+        self.nutrients_in_headings = []  # KNOWN_NUTRIENTS named by a heading so far
         self.tables = []
         self.references = []  # DraftReference, de-duplicated
         self.reference_index = {}  # normalised URL -> position in self.references
         self.item_to_reference = {}  # item number as written -> 1-based deduplicated number
         self.reference_items = 0
         self.related = []
+        self.related_seen = set()
         self.disclaimers = []
         self.attribution = ""
         self.fallback_sections = {}  # reserved heading -> the section keeping what was not read
@@ -981,7 +1000,8 @@ class _Parser:
         return self.inline(source)
 
     def warn(self, message):
-        if message not in self.warnings:
+        if message not in self.warned:
+            self.warned.add(message)
             self.warnings.append(message)
 
     # The whole text -------------------------------------------------------------------------
@@ -1003,6 +1023,7 @@ class _Parser:
         self.walk(blocks)
         self.link_study_references()
         self.drop_declared_citations()
+        self.nest_headings()
         self.check_empty_sections()
         return ArticleDraft(
             title=chosen,
@@ -1019,7 +1040,7 @@ class _Parser:
 
     def take_closing_notes(self, blocks):
         """Closing paragraphs that stand for existing disclaimers ("Important Note: …")."""
-        end, found = len(blocks), []
+        end, found, taken = len(blocks), [], set()
         while end > 0:
             block = blocks[end - 1]
             if block.kind != "paragraph":
@@ -1040,10 +1061,11 @@ class _Parser:
                     )
                 break
             name, how = matched
-            found.insert(0, (name, labelled[0], how))
-            blocks = blocks[: end - 1] + blocks[end:]
+            found.append((name, labelled[0], how))
+            taken.add(end - 1)
             end -= 1
-        for name, label, how in found:
+        blocks = [block for index, block in enumerate(blocks) if index not in taken]
+        for name, label, how in reversed(found):
             if name in self.disclaimers:
                 self.warn(f"The disclaimer “{name}” appears twice; it is attached once.")
                 continue
@@ -1165,7 +1187,16 @@ class _Parser:
 
     def new_section(self, heading, level):
         section = DraftSection(heading=heading, level=level)
+        self.section_index[id(section)] = len(self.sections)
         self.sections.append(section)
+        if level == Section.Level.SECTION:
+            self.last_top_section = section
+        lowered = heading.lower()
+        for known in KNOWN_NUTRIENTS:
+            if known not in self.nutrients_in_headings and re.search(
+                rf"\b{re.escape(known)}\b", lowered
+            ):
+                self.nutrients_in_headings.append(known)
         return section
 
     def start_section(self, block):
@@ -1181,13 +1212,74 @@ class _Parser:
         section = self.new_section(heading[:200], level)
         if len(heading) > 200:
             self.warn(f"The heading “{_excerpt(heading)}” was shortened to 200 characters.")
-        if numbered:
-            parent = next(
-                (s for s in reversed(self.sections[:-1]) if s.level == Section.Level.SECTION), None
-            )
-            if parent is not None:
-                parent.number_subsections = True
+        if numbered and self.last_top_section is not None:
+            self.last_top_section.number_subsections = True
         return section
+
+    def nest_headings(self):
+        """Plain text: the headings after a section with no text of its own, or whose text ends
+        in a lead-in (":"), are its sub-sections, up to the next heading that cannot be one (see
+        `ends_subsections`). Markdown states its levels and is left as written."""
+        if self.fmt != PLAIN:
+            return
+        sections, index = self.sections, 0
+        while index < len(sections):
+            parent = sections[index]
+            index += 1
+            reason = self.parent_reason(parent)
+            if not reason:
+                continue
+            end = index
+            while end < len(sections) and not self.ends_subsections(end):
+                end += 1
+            children = sections[index:end]
+            if not children:
+                continue
+            for child in children:
+                child.level = Section.Level.SUBSECTION
+            names = _and_list([f"“{child.heading}”" for child in children])
+            after = (
+                f"“{sections[end].heading}” starts a section again"
+                if end < len(sections)
+                else "they run to the end of the article"
+            )
+            self.warn(
+                f"“{parent.heading}” {reason}, so the headings after it are read as its "
+                f"sub-sections: {names}; {after}. Change their levels after saving if that is "
+                "not what the text means."
+            )
+            index = end
+
+    def is_fallback(self, section):
+        return any(section is kept for kept in self.fallback_sections.values())
+
+    def parent_reason(self, section):
+        """Why the headings after `section` may be its sub-sections, or ""."""
+        if section.level != Section.Level.SECTION or not section.heading:
+            return ""
+        if self.is_fallback(section):
+            return ""
+        if not section.blocks and not section.studies:
+            return "has no text of its own"
+        last = section.blocks[-1] if section.blocks else ""
+        if last.startswith("<p>") and strip_html(last).endswith(":"):
+            return f"ends with a lead-in (“{_excerpt(strip_html(last), 50)}”)"
+        return ""
+
+    def ends_subsections(self, index):
+        """True when sections[index] cannot be a sub-section of the heading before the run: it
+        is numbered or has numbered sub-sections, has no text of its own, is one of the
+        publisher's closing sections, or holds what a reserved heading did not recognise."""
+        section = self.sections[index]
+        following = self.sections[index + 1] if index + 1 < len(self.sections) else None
+        return (
+            section.level != Section.Level.SECTION
+            or not section.heading
+            or (following is not None and following.level == Section.Level.SUBSECTION)
+            or not (section.blocks or section.studies)
+            or bool(CLOSING_HEADING_RE.match(section.heading))
+            or self.is_fallback(section)
+        )
 
     def check_empty_sections(self):
         if self.fmt != PLAIN:
@@ -1308,11 +1400,13 @@ class _Parser:
         section.studies.append(study_line.study)
 
     def cite_in_text(self, section, shape_text):
-        known = {(s.authors, s.year) for s in section.studies}
+        counted, known = self.cited.get(id(section), (0, set()))
+        known.update((s.authors, s.year) for s in section.studies[counted:])
         for study in in_text_studies(shape_text):
             if (study.authors, study.year) not in known:
                 known.add((study.authors, study.year))
                 section.studies.append(study)
+        self.cited[id(section)] = (len(section.studies), known)
 
     def link_study_references(self):
         """ "reference N" in a study line counts the reference list's items as written."""
@@ -1358,7 +1452,14 @@ class _Parser:
             )
             return None
         nutrient = self.guess_nutrient(previous, section)
-        table = DraftRDATable(nutrient=nutrient, unit=units.pop(), rows=rows)
+        table = DraftRDATable(
+            nutrient=nutrient,
+            unit=units.pop(),
+            rows=rows,
+            section_index=self.section_index.get(id(section)),
+        )
+        if table.section_index is not None:
+            table.after_block = len(section.blocks)
         self.tables.append(table)
         return table
 
@@ -1373,11 +1474,11 @@ class _Parser:
                 "the text."
             )
             return nutrient[:100]
-        context = " ".join(
-            [section.heading, *(s.heading for s in self.sections), self.plain(lead_in)]
-        ).lower()
+        context = f"{section.heading} {self.plain(lead_in)}".lower()
         for known in KNOWN_NUTRIENTS:
-            if re.search(rf"\b{re.escape(known)}\b", context):
+            if known in self.nutrients_in_headings or re.search(
+                rf"\b{re.escape(known)}\b", context
+            ):
                 nutrient = known.title()
                 self.warn(
                     f"The intake table's nutrient was guessed as “{nutrient}” from the headings."
@@ -1476,7 +1577,8 @@ class _Parser:
         for source in sources:
             link = MD_LINK_ONLY_RE.match(source.strip()) if self.fmt == MARKDOWN else None
             title = markdown_plain(link["title"]) if link else self.plain(source)
-            if title and title.lower() not in (t.lower() for t in self.related):
+            if title and title.lower() not in self.related_seen:
+                self.related_seen.add(title.lower())
                 self.related.append(title)
         if not sources:
             self.warn(f"“You May Also Like” (line {line}) is followed by no titles.")
@@ -1499,6 +1601,10 @@ class _Parser:
             f"Under “{heading}”, “{_excerpt(text)}” was not recognised; it is kept as the text "
             f"of a section “{heading}”."
         )
+
+
+def _and_list(items):
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _excerpt(text, length=70):

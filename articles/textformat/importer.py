@@ -8,21 +8,25 @@ the attribution line, plus a warning for everything that was guessed.
 `editing/imports.py` saves a draft; `articles/textformat/markdown.py` writes an article back out in
 the Markdown this module reads.
 
-Two formats, one set of rules. Both are line-oriented, so the parser is written by hand: a
-Markdown library would hand back HTML, and what matters here is recognising *which* paragraph
-is a study call-out, an intake list or a reference, before any HTML exists.
+Two formats, one set of rules. Markdown is read by markdown-it-py (`blocks.py` walks its tokens
+into blocks that keep each paragraph's source); plain text by the line reader below. What
+matters here is recognising *which* paragraph is a study call-out, an intake list or a
+reference, in its source, before any HTML exists: that part is ours.
 
 - Plain text (``.txt``), written the way writers hand articles in: one paragraph per line, bullet
   items starting with "- ", "* " or "• ". A heading is a short line (at most 16 words and 120
   characters) that starts with a capital, does not end in punctuation and is followed by text,
   a list or another heading. "1. Regulating …" written the same way is a numbered sub-heading:
   it becomes a sub-section of the section before, whose sub-sections are then numbered.
-  Unnumbered headings are always sections (plain text cannot say more; a warning points at a
-  heading with no text of its own, whose followers may be meant as its sub-sections).
-- Markdown (``.md``, or any text with a line starting "# ", "## " or "### "): "# Title", "##"
-  sections, "###" sub-sections ("### 1. …" numbers them), paragraphs separated by blank lines,
-  "- " and "1. " lists, "> " quotes, and inline ``**bold**``, ``*italic*``, ``[text](url)``,
-  ``<sub>``/``<sup>`` and backslash escapes. See `articles.markdown` for the call-out lines.
+  Headings after a section with no text of its own, or whose text ends in a lead-in (":"),
+  become its sub-sections, up to the next numbered group, the next heading of the publisher's
+  closing sections ("Dosage …", "Safety …", "Future Research …", "Conclusion …") or the next
+  heading with no text of its own; a warning names the choice made.
+- Markdown (``.md``, or any text with a line starting "# ", "## " or "### "): CommonMark.
+  "# Title", "##" sections, "###" sub-sections ("### 1. …" numbers them; setext headings count
+  as "#" and "##"), paragraphs, lists, quotes, emphasis, links and autolinks, code spans (kept as
+  text), ``<sub>``/``<sup>`` and backslash escapes. Lists and quotes nested more than 20 deep
+  are refused. See `articles.textformat.markdown` for the call-out lines.
 
 What is recognised, in both formats:
 
@@ -32,15 +36,17 @@ What is recognised, in both formats:
 - Standfirst: the first paragraph, before any heading.
 - Study call-outs: a list item or quote "Label: A study in <Journal> found that … (Xu et al.,
   2013)." Journal, authors, year, the finding (without the "A study … found that" lead-in), any
-  percentage ("20-30%") or "N million" as the effect figure, and the study type guessed from
-  words such as "animal models" or "randomized trial" (with a warning). A list item is a call-out
-  only when it also speaks of a study, trial, review or research; "**Ion channels:** gates …"
-  stays a list item.
+  percentage ("20-30%") or "N million" as the effect figure. The study type is what the text
+  states: the words naming the study are kept (`type_as_written`), and a type is set only when
+  they hold its exact name ("meta-analysis", "randomised controlled trial"; see
+  STUDY_TYPE_NAMES); otherwise it is not stated. A list item is a call-out only when it also
+  speaks of a study, trial, review or research; "**Ion channels:** gates …" stays a list item.
 - In-text citations "(Author et al., 2017)", "(A & B, 2010)" in paragraphs and list items become
   studies shown in the running text, with their sentence as the finding.
 - Intake lists ("Men aged 19-30: 400 mg/day", "Women aged 31 and older: 320 mg/day") become an
-  RDA table; the nutrient comes from the sentence before ("The Recommended Dietary Allowance
-  (RDA) for magnesium is:"), with a warning.
+  RDA table that keeps its place: the section and the number of that section's blocks before it
+  (right after the sentence that introduces it). The nutrient comes from that sentence ("The
+  Recommended Dietary Allowance (RDA) for magnesium is:"), with a warning.
 - The list under "References" ("Title. Retrieved from: URL"), de-duplicated by normalised URL.
 - "You May Also Like" titles (the common typo "You May Alo Like" too).
 - Closing paragraphs "Important Note: …" are matched to the existing disclaimers by their title
@@ -63,6 +69,16 @@ from django.utils.text import slugify
 from references.normalize import normalize_url
 
 from ..models import RDARow, RDATable, Section, Study
+from .blocks import (
+    Block,
+    MarkdownNestingError,
+    collapse,
+    markdown_blocks,
+    markdown_inline,
+    markdown_plain,
+    markdown_shape,
+    unhide,
+)
 
 #: Largest file (or pasted text, in UTF-8) that can be imported.
 MAX_BYTES = 2 * 1024 * 1024
@@ -92,6 +108,10 @@ class DraftStudy:
     journal: str = ""
     effect_figure: str = ""
     study_type: str = ""
+    #: What the text says the study was, as written: the words naming it ("A randomized
+    #: trial", "A 2019 meta-analysis") or the type named after its citation; "" when it says
+    #: nothing. `study_type` is set only when these words hold a type's exact name.
+    type_as_written: str = ""
     #: 1-based position in the draft's reference list, when the text links the study to one.
     reference_number: int | None = None
     #: True for a study found from a citation in running text (not from a line of its own).
@@ -133,6 +153,12 @@ class DraftRDATable:
     upper_limit: Decimal | None = None
     upper_limit_applies_to: str = ""
     rows: list = field(default_factory=list)
+    #: Where the text puts the table: the index in ArticleDraft.sections of the section whose
+    #: text introduces it, and how many of that section's blocks come before it (it follows
+    #: `sections[section_index].blocks[after_block - 1]`, the sentence that introduces it).
+    #: None for a table under a "Recommended intakes" heading of its own.
+    section_index: int | None = None
+    after_block: int | None = None
 
 
 @dataclass
@@ -289,26 +315,51 @@ FIGURE_RE = re.compile(
     r"|\d+(?:[.,]\d+)?\s(?:million|billion|thousand)\b"
 )
 
-#: (study type, words that suggest it), tried in this order.
-STUDY_TYPE_WORDS = [
-    (Study.StudyType.SYSTEMATIC_REVIEW, ["systematic review", "meta-analys", "meta analys"]),
-    (
-        Study.StudyType.RANDOMISED_TRIAL,
-        ["randomized", "randomised", "placebo-controlled", "double-blind", "rct"],
-    ),
-    (
-        Study.StudyType.ANIMAL,
-        ["animal model", "animal stud", "in mice", "in rats", "rodent", "mouse model"],
-    ),
-    (Study.StudyType.IN_VITRO, ["in vitro", "cell culture", "cultured cells", "laboratory stud"]),
-    (Study.StudyType.CLINICAL_TRIAL, ["clinical trial", "trial"]),
-    (
-        Study.StudyType.OBSERVATIONAL,
-        ["observational", "cohort", "case-control", "cross-sectional", "prospective stud"],
-    ),
-    (Study.StudyType.POPULATION, ["population", "survey", "nhanes", "epidemiolog", "prevalence"]),
-    (Study.StudyType.REVIEW, ["review"]),
-]
+#: The exact names of each study type. A study's type is read only from these words in the
+#: words that name the study ("A meta-analysis in …", "— randomised controlled trial"); nothing
+#: is inferred from other wording ("a small crossover trial", "a prevalence estimate").
+STUDY_TYPE_NAMES = {
+    Study.StudyType.SYSTEMATIC_REVIEW: [
+        "systematic review",
+        "systematic reviews",
+        "meta-analysis",
+        "meta-analyses",
+        "meta analysis",
+    ],
+    Study.StudyType.RANDOMISED_TRIAL: [
+        "randomised controlled trial",
+        "randomized controlled trial",
+        "randomised controlled trials",
+        "randomized controlled trials",
+        "rct",
+    ],
+    Study.StudyType.CLINICAL_TRIAL: [
+        "non-randomised trial",
+        "non-randomized trial",
+        "non-randomised clinical trial",
+        "non-randomized clinical trial",
+    ],
+    Study.StudyType.ANIMAL: ["animal study", "animal studies"],
+    Study.StudyType.IN_VITRO: ["in vitro study", "in vitro studies", "cell study"],
+    Study.StudyType.OBSERVATIONAL: [
+        "observational study",
+        "observational studies",
+        "cohort study",
+        "case-control study",
+        "cross-sectional study",
+    ],
+    Study.StudyType.POPULATION: ["population survey", "epidemiological study"],
+    Study.StudyType.REVIEW: ["narrative review"],
+}
+_TYPE_BY_NAME = {
+    name: study_type for study_type, names in STUDY_TYPE_NAMES.items() for name in names
+}
+_TYPE_NAME_RE = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(sorted(map(re.escape, _TYPE_BY_NAME), key=len, reverse=True))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
 
 ATTRIBUTION_RE = re.compile(
     r"^(?P<title>.+?)\s+is\s+an\s+original\s+\([^()]{1,60}\)\s+article\.?$", re.IGNORECASE
@@ -322,14 +373,21 @@ RELATED_MARKER_RE = re.compile(
 REFERENCES_HEADING_RE = re.compile(
     r"^(?:references|sources|reference\s+list|bibliography)\s*:?$", re.IGNORECASE
 )
+#: The publisher's closing sections: never a sub-section of the heading before them.
+CLOSING_HEADING_RE = re.compile(
+    r"^(?:dosage|safety|side\s+effects|future\s+research|conclusions?|summary|"
+    r"key\s+takeaways|final\s+thoughts|frequently\s+asked\s+questions|faqs?)\b",
+    re.IGNORECASE,
+)
 INTAKES_HEADING_RE = re.compile(r"^recommended\s+(?:daily\s+)?intakes?\s*:?$", re.IGNORECASE)
 IN_TEXT_LINE_RE = re.compile(r"^Cited\s+in\s+the\s+(?:running\s+)?text:\s*(?P<rest>.+)$", re.I)
 LABEL_RE = re.compile(r"^(?P<label>[A-Z0-9][^:\n\\]{0,118}?):\s+(?P<rest>\S.*)$", re.DOTALL)
 MD_LABEL_RE = re.compile(
-    r"^\*\*(?P<label>[^*\n\\]{1,118}?)(?::\*\*|\*\*:)\s+(?P<rest>\S.*)$", re.DOTALL
+    r"^(?P<mark>\*\*|__)(?P<label>[^*_\n\\]{1,118}?)(?::(?P=mark)|(?P=mark):)\s+(?P<rest>\S.*)$",
+    re.DOTALL,
 )
 MD_IN_TEXT_RE = re.compile(
-    r"^\*{0,2}Cited\s+in\s+the\s+(?:running\s+)?text:\*{0,2}\s+(?P<rest>\S.*)$",
+    r"^[*_]{0,2}Cited\s+in\s+the\s+(?:running\s+)?text:[*_]{0,2}\s+(?P<rest>\S.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -432,210 +490,20 @@ _url_validator = URLValidator(schemes=["http", "https"])
 # Inline text
 
 
-class _Escapes:
-    """Backslash escapes swapped for private-use placeholders while inline markup is read."""
-
-    PUNCTUATION = "\\`*_{}[]()#+-.!:<>|~\"'"
-    BASE = 0xE000
-
-    @classmethod
-    def hide(cls, text):
-        return re.sub(
-            r"\\([" + re.escape(cls.PUNCTUATION) + r"])",
-            lambda m: chr(cls.BASE + cls.PUNCTUATION.index(m.group(1))),
-            text,
-        )
-
-
-_HARD_BREAK = "\ue100"
-
-
-def markdown_inline(source):
-    """HTML for one paragraph or list item of Markdown (escaped; the model sanitises it too)."""
-    return _inline_html(source)
-
-
-def _inline_html(source, *, show_escapes=True):
-    text = re.sub(r"(?:\\| {2,})\n", _HARD_BREAK, source)
-    text = _Escapes.hide(text)
-    text = re.sub(r"\s*\n\s*", " ", text.strip())
-    text = html.escape(text, quote=False)
-    text = re.sub(
-        r"\[([^\]]+)\]\(((?:https?://|mailto:)[^)\s]+)\)",
-        lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>',
-        text,
-    )
-    text = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"<strong>\1</strong>", text)
-    text = re.sub(r"(?<![*\w])\*(?=\S)(.+?)(?<=\S)\*(?![*\w])", r"<em>\1</em>", text)
-    text = re.sub(r"&lt;(sub|sup)&gt;(.*?)&lt;/\1&gt;", r"<\1>\2</\1>", text)
-    text = text.replace(_HARD_BREAK, "<br>")
-    return _show_escaped(text) if show_escapes else text
-
-
-def _show_escaped(text):
-    """Put escaped characters back, HTML-escaped (they are text, not markup)."""
-    return re.sub(
-        "[\ue000-\ue0ff]",
-        lambda m: html.escape(_Escapes.PUNCTUATION[ord(m.group()) - _Escapes.BASE], quote=False),
-        text,
-    )
-
-
-def markdown_plain(source):
-    """The text of inline Markdown, without markup: for headings, findings, titles."""
-    return unhide(markdown_shape(source))
-
-
-def markdown_shape(source):
-    """Like markdown_plain(), but an escaped character stays a placeholder, so that patterns
-    looking for punctuation ("Source:", "(Xu et al., 2013)") do not see an escaped one."""
-    fragment = _inline_html(source, show_escapes=False)
-    return _collapse(html.unescape(_strip_tags(fragment.replace("<br>", " "))))
-
-
-def unhide(text):
-    """Put escaped characters back (see markdown_shape)."""
-    return re.sub(
-        "[\ue000-\ue0ff]",
-        lambda m: _Escapes.PUNCTUATION[ord(m.group()) - _Escapes.BASE],
-        text,
-    )
-
-
 def _strip_tags(fragment):
     return re.sub(r"<[^>]+>", "", fragment)
 
 
 def _collapse(text):
-    return re.sub(r"\s+", " ", text).strip()
+    return collapse(text)
 
 
 # --------------------------------------------------------------------------------------------
 # Blocks
 
 
-@dataclass
-class Block:
-    kind: str  # heading, paragraph, list, quote
-    lines: list = field(default_factory=list)  # source lines (paragraph, quote)
-    level: int = 0  # heading level
-    text: str = ""  # heading text, as written
-    items: list = field(default_factory=list)  # list items: (source text, [nested Blocks])
-    ordered: bool = False
-    line: int = 0
-
-    @property
-    def source(self):
-        return "\n".join(self.lines)
-
-
-_BULLET_RE = re.compile(r"^(?P<indent>\s*)(?:[-*+•])\s+(?P<text>\S.*)$")
-_ORDERED_RE = re.compile(r"^(?P<indent>\s*)(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
-_MD_HEADING_RE = re.compile(r"^(?P<marks>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*#*[ \t]*$")
-_RULE_RE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
-_COMMENT_RE = re.compile(r"^\s*<!--.*-->\s*$")
-
-
-def markdown_blocks(text):
-    lines = text.split("\n")
-    blocks, index = [], 0
-    while index < len(lines):
-        line = lines[index].rstrip("\r")
-        if not line.strip() or _RULE_RE.match(line) or _COMMENT_RE.match(line):
-            index += 1
-            continue
-        heading = _MD_HEADING_RE.match(line)
-        if heading:
-            blocks.append(
-                Block(
-                    "heading",
-                    level=len(heading["marks"]),
-                    text=(heading["text"] or "").strip(),
-                    line=index + 1,
-                )
-            )
-            index += 1
-            continue
-        if line.lstrip().startswith(">"):
-            start, quoted = index, []
-            while index < len(lines) and lines[index].lstrip().startswith(">"):
-                quoted.append(re.sub(r"^\s*>\s?", "", lines[index].rstrip()))
-                index += 1
-            blocks.append(Block("quote", lines=quoted, line=start + 1))
-            continue
-        if _BULLET_RE.match(line) or _ORDERED_RE.match(line):
-            block, index = _markdown_list(lines, index)
-            blocks.append(block)
-            continue
-        start, paragraph = index, []
-        while index < len(lines):
-            current = lines[index].rstrip("\r")
-            if not current.strip() or (
-                paragraph
-                and (
-                    _MD_HEADING_RE.match(current)
-                    or current.lstrip().startswith(">")
-                    or _BULLET_RE.match(current)
-                )
-            ):
-                break
-            paragraph.append(current)
-            index += 1
-        blocks.append(Block("paragraph", lines=paragraph, line=start + 1))
-    return blocks
-
-
-def _markdown_list(lines, index):
-    """Read a (possibly nested) list starting at `index`; return the block and the next index."""
-    first = _BULLET_RE.match(lines[index]) or _ORDERED_RE.match(lines[index])
-    ordered = bool(_ORDERED_RE.match(lines[index]))
-    base = len(first["indent"].expandtabs(4))
-    block = Block("list", ordered=ordered, line=index + 1)
-    item_lines, nested_lines = None, []
-
-    def close_item():
-        if item_lines is not None:
-            nested = _nested_list_blocks(nested_lines)
-            block.items.append(("\n".join(item_lines), nested))
-
-    while index < len(lines):
-        line = lines[index].rstrip()
-        if not line.strip():
-            following = next((x for x in lines[index + 1 :] if x.strip()), "")
-            same = _ORDERED_RE.match(following) if ordered else _BULLET_RE.match(following)
-            if same and len(same["indent"].expandtabs(4)) >= base:
-                index += 1
-                continue
-            break
-        match = _BULLET_RE.match(line) or _ORDERED_RE.match(line)
-        indent = len(line) - len(line.lstrip()) if not match else len(match["indent"].expandtabs(4))
-        if match and indent <= base:
-            if bool(_ORDERED_RE.match(line)) != ordered and indent == base:
-                break
-            close_item()
-            item_lines, nested_lines = [match["text"]], []
-        elif match or (nested_lines and indent > base):
-            nested_lines.append(line[base:] if indent > base else line)
-        elif _MD_HEADING_RE.match(line) or line.lstrip().startswith(">"):
-            break
-        else:
-            item_lines.append(line.strip())
-        index += 1
-    close_item()
-    return block, index
-
-
-def _nested_list_blocks(lines):
-    if not lines:
-        return []
-    text = "\n".join(lines)
-    return [block for block in markdown_blocks(_dedent(text)) if block.kind == "list"]
-
-
-def _dedent(text):
-    lines = text.split("\n")
-    width = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
-    return "\n".join(x[width:] for x in lines)
+_BULLET_RE = re.compile(r"^(?:[-*+•])\s+(?P<text>\S.*)$")
+_ORDERED_RE = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
 
 
 def is_heading_like(text):
@@ -655,7 +523,7 @@ def plain_blocks(text, hints=()):
     """Plain text: one paragraph per line; headings found by their shape and what follows."""
     tokens = []
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
+        line = _collapse(raw)
         if not line:
             tokens.append(("blank", "", number, None))
         elif bullet := _BULLET_RE.match(line):
@@ -742,14 +610,13 @@ def plain_blocks(text, hints=()):
 # Recognising elements
 
 
-def guess_study_type(text):
-    """(study type, the words it was guessed from), or ("", "")."""
-    lowered = text.lower()
-    for study_type, words in STUDY_TYPE_WORDS:
-        for word in words:
-            if re.search(rf"\b{re.escape(word)}", lowered):
-                return study_type, word
-    return "", ""
+def named_study_type(text):
+    """(study type, the name as written) for the first exact name of a study type in `text`
+    ("a 2019 meta-analysis"), or ("", "")."""
+    match = _TYPE_NAME_RE.search(text)
+    if not match:
+        return "", ""
+    return _TYPE_BY_NAME[" ".join(match.group().lower().split())], match.group()
 
 
 def study_type_from_name(text):
@@ -758,7 +625,7 @@ def study_type_from_name(text):
     for value, label in Study.StudyType.choices:
         if wanted in (value, str(label).lower()):
             return value
-    return ""
+    return _TYPE_BY_NAME.get(wanted, "")
 
 
 def find_figure(text):
@@ -845,12 +712,8 @@ def read_study(rest, *, display, label="", fmt=PLAIN, require_study_words=False)
     if "figure" not in explicit:
         study.effect_figure = find_figure(study.finding)
     if "type" not in explicit:
-        study.study_type, words = guess_study_type(f"{lead_words} {study.finding}")
-        if study.study_type:
-            warnings.append(
-                f"{_study_name(study)}: study type guessed as "
-                f"“{Study.StudyType(study.study_type).label}” from “{words}”."
-            )
+        study.type_as_written = _collapse(lead_words)
+        study.study_type = named_study_type(lead_words)[0]
     return StudyLine(study, warnings)
 
 
@@ -869,17 +732,15 @@ def _read_tail(tail, study, warnings, fmt):
         elif lowered == "no figure":
             study.effect_figure, _ = "", explicit.add("figure")
         elif lowered == "type not stated":
-            study.study_type, _ = "", explicit.add("type")
+            study.study_type, study.type_as_written, _ = "", "", explicit.add("type")
         elif figure := TAIL_FIGURE_RE.match(plain):
             study.effect_figure, _ = figure["figure"], explicit.add("figure")
         elif reference := TAIL_REFERENCE_RE.match(plain):
             study.reference_number = int(reference["number"] or reference["n"])
         elif study_type := study_type_from_name(plain):
-            study.study_type, _ = study_type, explicit.add("type")
+            study.study_type, study.type_as_written, _ = study_type, plain, explicit.add("type")
         elif "journal" not in explicit and _is_journal(plain):
             study.journal, _ = plain, explicit.add("journal")
-        elif study_type := guess_study_type(plain)[0]:
-            study.study_type, _ = study_type, explicit.add("type")
         else:
             warnings.append(
                 f"{_study_name(study)}: “{plain}” after the citation was not understood."
@@ -913,11 +774,21 @@ def in_text_studies(shape_text):
                         year=int(citation["year"]),
                         finding=finding,
                         effect_figure=find_figure(finding),
-                        study_type=guess_study_type(finding)[0],
+                        **_stated_type(finding),
                         from_citation=True,
                     )
                 )
     return studies
+
+
+def _stated_type(sentence):
+    """The type a sentence's own words give the study it cites ("A 2019 meta-analysis found
+    that …"): read from the words before "found", "showed" …; nothing when there are none."""
+    lead_in = split_lead_in(sentence)
+    if not lead_in:
+        return {}
+    words = _collapse(lead_in[2])
+    return {"type_as_written": words, "study_type": named_study_type(words)[0]}
 
 
 def read_rda_row(text):
@@ -1073,7 +944,10 @@ def parse(text, *, filename="", title="", fmt=None, disclaimers=()):
     text = check_text(text).replace("\r\n", "\n").replace("\r", "\n")
     fmt = fmt or detect_format(text, filename)
     hints = tuple(disclaimers)
-    blocks = markdown_blocks(text) if fmt == MARKDOWN else plain_blocks(text, hints)
+    try:
+        blocks = markdown_blocks(text) if fmt == MARKDOWN else plain_blocks(text, hints)
+    except MarkdownNestingError as error:
+        raise ArticleImportError(str(error)) from None
     return _Parser(blocks, fmt, hints).run(title=(title or "").strip())
 
 
@@ -1083,13 +957,19 @@ class _Parser:
         self.fmt = fmt
         self.hints = hints
         self.warnings = []
+        self.warned = set()
         self.sections = []
+        self.section_index = {}  # id(section) -> its index in self.sections
+        self.cited = {}  # id(section) -> (authors, year) of its studies, for cite_in_text
+        self.last_top_section = None  # the last section of level 2, parent of numbered ones
+        self.nutrients_in_headings = []  # KNOWN_NUTRIENTS named by a heading so far
         self.tables = []
         self.references = []  # DraftReference, de-duplicated
         self.reference_index = {}  # normalised URL -> position in self.references
         self.item_to_reference = {}  # item number as written -> 1-based deduplicated number
         self.reference_items = 0
         self.related = []
+        self.related_seen = set()
         self.disclaimers = []
         self.attribution = ""
         self.fallback_sections = {}  # reserved heading -> the section keeping what was not read
@@ -1120,7 +1000,8 @@ class _Parser:
         return self.inline(source)
 
     def warn(self, message):
-        if message not in self.warnings:
+        if message not in self.warned:
+            self.warned.add(message)
             self.warnings.append(message)
 
     # The whole text -------------------------------------------------------------------------
@@ -1142,6 +1023,7 @@ class _Parser:
         self.walk(blocks)
         self.link_study_references()
         self.drop_declared_citations()
+        self.nest_headings()
         self.check_empty_sections()
         return ArticleDraft(
             title=chosen,
@@ -1158,7 +1040,7 @@ class _Parser:
 
     def take_closing_notes(self, blocks):
         """Closing paragraphs that stand for existing disclaimers ("Important Note: …")."""
-        end, found = len(blocks), []
+        end, found, taken = len(blocks), [], set()
         while end > 0:
             block = blocks[end - 1]
             if block.kind != "paragraph":
@@ -1179,10 +1061,11 @@ class _Parser:
                     )
                 break
             name, how = matched
-            found.insert(0, (name, labelled[0], how))
-            blocks = blocks[: end - 1] + blocks[end:]
+            found.append((name, labelled[0], how))
+            taken.add(end - 1)
             end -= 1
-        for name, label, how in found:
+        blocks = [block for index, block in enumerate(blocks) if index not in taken]
+        for name, label, how in reversed(found):
             if name in self.disclaimers:
                 self.warn(f"The disclaimer “{name}” appears twice; it is attached once.")
                 continue
@@ -1304,7 +1187,16 @@ class _Parser:
 
     def new_section(self, heading, level):
         section = DraftSection(heading=heading, level=level)
+        self.section_index[id(section)] = len(self.sections)
         self.sections.append(section)
+        if level == Section.Level.SECTION:
+            self.last_top_section = section
+        lowered = heading.lower()
+        for known in KNOWN_NUTRIENTS:
+            if known not in self.nutrients_in_headings and re.search(
+                rf"\b{re.escape(known)}\b", lowered
+            ):
+                self.nutrients_in_headings.append(known)
         return section
 
     def start_section(self, block):
@@ -1320,13 +1212,74 @@ class _Parser:
         section = self.new_section(heading[:200], level)
         if len(heading) > 200:
             self.warn(f"The heading “{_excerpt(heading)}” was shortened to 200 characters.")
-        if numbered:
-            parent = next(
-                (s for s in reversed(self.sections[:-1]) if s.level == Section.Level.SECTION), None
-            )
-            if parent is not None:
-                parent.number_subsections = True
+        if numbered and self.last_top_section is not None:
+            self.last_top_section.number_subsections = True
         return section
+
+    def nest_headings(self):
+        """Plain text: the headings after a section with no text of its own, or whose text ends
+        in a lead-in (":"), are its sub-sections, up to the next heading that cannot be one (see
+        `ends_subsections`). Markdown states its levels and is left as written."""
+        if self.fmt != PLAIN:
+            return
+        sections, index = self.sections, 0
+        while index < len(sections):
+            parent = sections[index]
+            index += 1
+            reason = self.parent_reason(parent)
+            if not reason:
+                continue
+            end = index
+            while end < len(sections) and not self.ends_subsections(end):
+                end += 1
+            children = sections[index:end]
+            if not children:
+                continue
+            for child in children:
+                child.level = Section.Level.SUBSECTION
+            names = _and_list([f"“{child.heading}”" for child in children])
+            after = (
+                f"“{sections[end].heading}” starts a section again"
+                if end < len(sections)
+                else "they run to the end of the article"
+            )
+            self.warn(
+                f"“{parent.heading}” {reason}, so the headings after it are read as its "
+                f"sub-sections: {names}; {after}. Change their levels after saving if that is "
+                "not what the text means."
+            )
+            index = end
+
+    def is_fallback(self, section):
+        return any(section is kept for kept in self.fallback_sections.values())
+
+    def parent_reason(self, section):
+        """Why the headings after `section` may be its sub-sections, or ""."""
+        if section.level != Section.Level.SECTION or not section.heading:
+            return ""
+        if self.is_fallback(section):
+            return ""
+        if not section.blocks and not section.studies:
+            return "has no text of its own"
+        last = section.blocks[-1] if section.blocks else ""
+        if last.startswith("<p>") and strip_html(last).endswith(":"):
+            return f"ends with a lead-in (“{_excerpt(strip_html(last), 50)}”)"
+        return ""
+
+    def ends_subsections(self, index):
+        """True when sections[index] cannot be a sub-section of the heading before the run: it
+        is numbered or has numbered sub-sections, has no text of its own, is one of the
+        publisher's closing sections, or holds what a reserved heading did not recognise."""
+        section = self.sections[index]
+        following = self.sections[index + 1] if index + 1 < len(self.sections) else None
+        return (
+            section.level != Section.Level.SECTION
+            or not section.heading
+            or (following is not None and following.level == Section.Level.SUBSECTION)
+            or not (section.blocks or section.studies)
+            or bool(CLOSING_HEADING_RE.match(section.heading))
+            or self.is_fallback(section)
+        )
 
     def check_empty_sections(self):
         if self.fmt != PLAIN:
@@ -1447,11 +1400,13 @@ class _Parser:
         section.studies.append(study_line.study)
 
     def cite_in_text(self, section, shape_text):
-        known = {(s.authors, s.year) for s in section.studies}
+        counted, known = self.cited.get(id(section), (0, set()))
+        known.update((s.authors, s.year) for s in section.studies[counted:])
         for study in in_text_studies(shape_text):
             if (study.authors, study.year) not in known:
                 known.add((study.authors, study.year))
                 section.studies.append(study)
+        self.cited[id(section)] = (len(section.studies), known)
 
     def link_study_references(self):
         """ "reference N" in a study line counts the reference list's items as written."""
@@ -1476,13 +1431,6 @@ class _Parser:
                 for s in section.studies
                 if not (s.from_citation and (s.authors, s.year) in declared)
             ]
-            for study in section.studies:
-                if study.from_citation and study.study_type:
-                    self.warn(
-                        f"{_study_name(study)}: study type guessed as "
-                        f"“{Study.StudyType(study.study_type).label}” from "
-                        f"“{guess_study_type(study.finding)[1]}”."
-                    )
 
     # Intake tables --------------------------------------------------------------------------
 
@@ -1504,7 +1452,14 @@ class _Parser:
             )
             return None
         nutrient = self.guess_nutrient(previous, section)
-        table = DraftRDATable(nutrient=nutrient, unit=units.pop(), rows=rows)
+        table = DraftRDATable(
+            nutrient=nutrient,
+            unit=units.pop(),
+            rows=rows,
+            section_index=self.section_index.get(id(section)),
+        )
+        if table.section_index is not None:
+            table.after_block = len(section.blocks)
         self.tables.append(table)
         return table
 
@@ -1519,11 +1474,11 @@ class _Parser:
                 "the text."
             )
             return nutrient[:100]
-        context = " ".join(
-            [section.heading, *(s.heading for s in self.sections), self.plain(lead_in)]
-        ).lower()
+        context = f"{section.heading} {self.plain(lead_in)}".lower()
         for known in KNOWN_NUTRIENTS:
-            if re.search(rf"\b{re.escape(known)}\b", context):
+            if known in self.nutrients_in_headings or re.search(
+                rf"\b{re.escape(known)}\b", context
+            ):
                 nutrient = known.title()
                 self.warn(
                     f"The intake table's nutrient was guessed as “{nutrient}” from the headings."
@@ -1622,7 +1577,8 @@ class _Parser:
         for source in sources:
             link = MD_LINK_ONLY_RE.match(source.strip()) if self.fmt == MARKDOWN else None
             title = markdown_plain(link["title"]) if link else self.plain(source)
-            if title and title.lower() not in (t.lower() for t in self.related):
+            if title and title.lower() not in self.related_seen:
+                self.related_seen.add(title.lower())
                 self.related.append(title)
         if not sources:
             self.warn(f"“You May Also Like” (line {line}) is followed by no titles.")
@@ -1645,6 +1601,10 @@ class _Parser:
             f"Under “{heading}”, “{_excerpt(text)}” was not recognised; it is kept as the text "
             f"of a section “{heading}”."
         )
+
+
+def _and_list(items):
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _excerpt(text, length=70):

@@ -281,7 +281,7 @@ def study_line(study, reference_numbers):
         tail.append("no journal")
     if study.study_type:
         tail.append(str(Study.StudyType(study.study_type).label).lower())
-    elif importer.guess_study_type(finding)[0]:
+    elif importer.named_study_type(finding)[0]:
         tail.append("type not stated")
     if study.effect_figure:
         tail.append(f"figure {study.effect_figure}")

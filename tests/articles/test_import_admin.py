@@ -92,7 +92,7 @@ class TestPreviewThenSave:
         assert ">1. Slowing Bone Loss in Older Adults</h3>" in page
         assert "Daily vitamin D with calcium reduced bone loss" in page
         assert "A Guide to Sunlight and Skin Health" in page  # warned: not on the site
-        assert "study type guessed as" in page
+        assert "listed twice" in page  # a warning; study types are no longer guessed
         assert 'value="Save as draft"' in page
 
     def test_saving_makes_a_draft_and_goes_to_its_page(self, editor_client, editor, choices):

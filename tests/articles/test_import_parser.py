@@ -110,7 +110,7 @@ class TestPlainText:
             "Daily vitamin D with calcium reduced bone loss at the hip by 1.2% over two years."
         )
         assert study.effect_figure == "1.2%"
-        assert study.study_type == Study.StudyType.RANDOMISED_TRIAL
+        assert (study.study_type, study.type_as_written) == ("", "A randomized trial")
         assert "Clinical Insight" not in section(plain, "Slowing Bone Loss in Older Adults").body
 
     def test_published_in_and_demonstrated_lead_ins_are_understood(self, plain):
@@ -118,11 +118,13 @@ class TestPlainText:
         assert study.journal == "Osteoporosis International"
         assert study.finding.startswith("Vitamin D lowered the risk of falling by 19%")
         assert study.study_type == Study.StudyType.SYSTEMATIC_REVIEW
+        assert study.type_as_written == "A systematic review"
 
-    def test_study_types_are_guessed_with_a_warning(self, plain):
+    def test_a_study_type_is_never_inferred_from_the_finding(self, plain):
         (study,) = section(plain, "Effects in Laboratory Models").studies
-        assert study.study_type == Study.StudyType.ANIMAL
-        assert has_warning(plain, "Ortiz et al., 2019", "Animal model")
+        assert "animal models" in study.finding
+        assert (study.study_type, study.type_as_written) == ("", "A study")
+        assert not has_warning(plain, "guessed")
 
     def test_citations_in_paragraphs_become_in_text_studies(self, plain):
         first, second = section(plain, "How Common Is a Shortfall").studies

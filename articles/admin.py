@@ -33,6 +33,7 @@ from references.models import Reference
 
 from . import exports, services
 from .editing import imports, versioning, workflow
+from .editing.dashboard import EditedByFilter, ReferenceProblemFilter, ScheduleFilter
 from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm
 from .models import (
     Article,
@@ -405,6 +406,10 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         DueForReviewFilter,
         "featured",
         CitedReferenceFilter,
+        # The dashboard's lists (editing/dashboard.py) link to the changelist through these.
+        EditedByFilter,
+        ScheduleFilter,
+        ReferenceProblemFilter,
     ]
     list_select_related = ["medical_reviewer"]
     search_fields = ["title", "slug", "standfirst"]

@@ -32,7 +32,7 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from . import exports, services
-from .editing import imports, versioning, workflow
+from .editing import imports, unchanged, versioning, workflow
 from .editing.dashboard import EditedByFilter, ReferenceProblemFilter, ScheduleFilter
 from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm, RecordReviewForm, ScheduleForm
 from .models import (
@@ -867,7 +867,29 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
             warn_about_broken_references(request, article_id=unquote(object_id))
+        if request.method == "POST" and unchanged.UNCHANGED_FIELD in request.POST:
+            self._put_back_unchanged_sections(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _put_back_unchanged_sections(self, request, object_id):
+        """The page's script left out the sections nobody touched (editing/unchanged.py):
+        put back their stored values before the formsets read the form."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_change_permission(request, article):
+            return
+        inlines = self.get_inline_instances(request, article)
+        section_inline = next(inline for inline in inlines if isinstance(inline, SectionInline))
+        study_inline = next(
+            inline
+            for inline in section_inline.get_inline_instances(request, article)
+            if isinstance(inline, StudyInline)
+        )
+        request.POST = unchanged.complete_unchanged_sections(
+            request.POST,
+            article=article,
+            section_form=section_inline.get_formset(request, article).form,
+            study_form=study_inline.get_formset(request, None).form,
+        )
 
     # Workflow actions: the buttons on the article page, each a POST to workflow_view calling
     # the service in editing/workflow.py (which checks the role again).

@@ -14,9 +14,9 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, ImageField
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,8 +31,9 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from . import exports, services
-from .editing import versioning, workflow
-from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm
+from .editing import unchanged, versioning, workflow
+from .editing.dashboard import EditedByFilter, ReferenceProblemFilter, ScheduleFilter
+from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm, RecordReviewForm, ScheduleForm
 from .import_views import ImportArticleView
 from .models import (
     Article,
@@ -314,6 +315,10 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         DueForReviewFilter,
         "featured",
         CitedReferenceFilter,
+        # The dashboard's lists (editing/dashboard.py) link to the changelist through these.
+        EditedByFilter,
+        ScheduleFilter,
+        ReferenceProblemFilter,
     ]
     list_select_related = ["medical_reviewer"]
     search_fields = ["title", "slug", "standfirst"]
@@ -330,6 +335,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     # django-reversion's VersionAdmin names its own templates; ours extend Django's and add
     # "Recover deleted articles" (change list) and version comparison (history).
     change_list_template = "admin/articles/article/change_list.html"
+    change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
     compare_template = "admin/articles/article/compare.html"
     fieldsets = [
@@ -381,7 +387,12 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             self.admin_site.admin_view(ImportArticleView.as_view(model_admin=self)),
             name=f"{self.opts.app_label}_{self.opts.model_name}_import",
         )
-        return [export, compare, import_article, *super().get_urls()]
+        workflow_action = path(
+            "<path:object_id>/workflow/<str:action>/",
+            self.admin_site.admin_view(self.workflow_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_workflow",
+        )
+        return [export, compare, import_article, workflow_action, *super().get_urls()]
 
     def export_view(self, request, file_format):
         """Export the changelist with the filters, search and order of the query string."""
@@ -491,12 +502,11 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             readonly += ["medical_reviewer", "reviewed_on"]
         # Without the publish permission, the status is set only on an article one may write:
         # a draft or one in review (see `writing_is_locked`), to hand it over for review.
-        if (
-            not self.has_publish_permission(request)
-            and obj is not None
-            and not self.has_write_permission(request, obj)
-        ):
-            readonly += ["status", "publish_at"]
+        # Without the publish permission, the status moves only through the workflow buttons
+        # ("Submit for review", see `workflow_view`), and when or how prominently an article
+        # goes live is not this role's to set.
+        if not self.has_publish_permission(request):
+            readonly += ["status", "publish_at", "featured"]
         return list(dict.fromkeys(readonly))
 
     def get_prepopulated_fields(self, request, obj=None):
@@ -608,7 +618,119 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
             warn_about_broken_references(request, article_id=unquote(object_id))
+        if request.method == "POST" and unchanged.UNCHANGED_FIELD in request.POST:
+            self._put_back_unchanged_sections(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _put_back_unchanged_sections(self, request, object_id):
+        """The page's script left out the sections nobody touched (editing/unchanged.py):
+        put back their stored values before the formsets read the form."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_change_permission(request, article):
+            return
+        inlines = self.get_inline_instances(request, article)
+        section_inline = next(inline for inline in inlines if isinstance(inline, SectionInline))
+        study_inline = next(
+            inline
+            for inline in section_inline.get_inline_instances(request, article)
+            if isinstance(inline, StudyInline)
+        )
+        request.POST = unchanged.complete_unchanged_sections(
+            request.POST,
+            article=article,
+            section_form=section_inline.get_formset(request, article).form,
+            study_form=study_inline.get_formset(request, None).form,
+        )
+
+    # Workflow actions: the buttons on the article page, each a POST to workflow_view calling
+    # the service in editing/workflow.py (which checks the role again).
+
+    WORKFLOW_LABELS = {
+        "submit": _("Submit for review"),
+        "record_review": _("Record review"),
+        "publish": _("Publish now"),
+        "schedule": _("Schedule…"),
+        "unpublish": _("Unpublish"),
+        "archive": _("Archive"),
+    }
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            names = workflow.available_actions(user=request.user, article=obj)
+            context["workflow_actions"] = [
+                {
+                    "name": name,
+                    "label": self.WORKFLOW_LABELS[name],
+                    "url": reverse("admin:articles_article_workflow", args=[obj.pk, name]),
+                }
+                for name in names
+            ]
+            context["workflow_review_form"] = RecordReviewForm(
+                initial={"reviewer": obj.medical_reviewer_id}, auto_id="id_review_%s"
+            )
+            context["workflow_schedule_form"] = ScheduleForm(auto_id="id_schedule_%s")
+            context["publish_needs_review"] = workflow.publish_blocked_by_review(
+                user=request.user, article=obj
+            )
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
+
+    def workflow_view(self, request, object_id, action):
+        """Take one workflow action on the article (POST only), then go back to its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        if action not in workflow.available_actions(user=request.user, article=article):
+            if action not in self.WORKFLOW_LABELS:
+                raise Http404
+            raise PermissionDenied
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        try:
+            done = self._take_workflow_action(request, article, action)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        if done:
+            self.log_change(request, article, done)
+            self.message_user(request, f"“{article.title}”: {done}", messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def _take_workflow_action(self, request, article, action):
+        """Call the service for `action`; the history comment it wrote, or raise
+        ValidationError with what the editor must correct."""
+        user = request.user
+        if action == "submit":
+            workflow.submit_for_review(article=article, user=user)
+        elif action == "record_review":
+            form = RecordReviewForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([m for ms in form.errors.values() for m in ms])
+            workflow.record_review(
+                article=article,
+                user=user,
+                reviewer=form.cleaned_data["reviewer"],
+                reviewed_on=form.cleaned_data["reviewed_on"],
+            )
+        elif action == "publish":
+            workflow.publish_article(article=article, user=user)
+        elif action == "schedule":
+            form = ScheduleForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([m for ms in form.errors.values() for m in ms])
+            workflow.publish_article(
+                article=article, user=user, publish_at=form.cleaned_data["publish_at"]
+            )
+        elif action == "unpublish":
+            workflow.unpublish_article(article=article, user=user)
+        elif action == "archive":
+            workflow.archive_article(article=article, user=user)
+        return versioning.latest_version(article).revision.comment
 
     @admin.display(description=_("references"), ordering="reference_count")
     def reference_count(self, article):

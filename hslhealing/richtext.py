@@ -24,6 +24,9 @@ EXTENSIONS = {
     "ListItem": True,
     "Blockquote": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    # django-prose-editor turns the browser's spell checking off unless told otherwise;
+    # editors want the red underline.
+    "NoSpellCheck": False,
 }
 
 #: Outbound links in stored bodies get this `rel`, whatever the editor sent.

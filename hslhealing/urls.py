@@ -4,6 +4,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 
 from articles.site.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
@@ -15,6 +17,12 @@ admin.site.site_header = "HSLHealing editorial"
 admin.site.site_title = "HSLHealing admin"
 admin.site.index_title = "Content"
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the pages link to: send them to the site's icon."""
+    return HttpResponsePermanentRedirect(static_url("img/favicon.svg"))
+
+
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
@@ -22,6 +30,7 @@ urlpatterns = [
     path("feed/", LatestArticlesFeed(), name="feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="feed-atom"),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     # Home, /articles/, /categories/, /tags/ and /search/ (see articles/urls.py).
     path("", include("articles.urls")),
 ]

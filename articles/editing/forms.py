@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from ..models import Article
+from ..models import Article, Contributor
 from . import versioning, workflow
 
 #: The fields `workflow.workflow_problems()` looks at.
@@ -54,18 +54,6 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["edit_token"].initial = edit_token(self.instance)
-        if (
-            "status" in self.fields
-            and self.user
-            and not self.user.has_perm("articles.publish_article")
-        ):
-            # Offer only what this user may choose; a posted "published" still gets a message.
-            offered = {Article.Status.DRAFT, Article.Status.IN_REVIEW}
-            if self.stored_state:
-                offered.add(self.stored_state["status"])
-            self.fields["status"].widget.choices = [
-                choice for choice in self.fields["status"].choices if choice[0] in offered
-            ]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -149,3 +137,43 @@ class ArticleAdminForm(forms.ModelForm):
             when=when,
             url=url,
         )
+
+
+# The workflow actions of the article page (ArticleAdmin.workflow_view), each posted from its
+# own small form beside the article's.
+
+
+class RecordReviewForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        label=_("Reviewed by"),
+        queryset=Contributor.objects.all(),
+        help_text=_("The name readers see under the article."),
+    )
+    reviewed_on = forms.DateField(
+        label=_("Reviewed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today if left empty; never in the future."),
+    )
+
+    def clean_reviewed_on(self):
+        reviewed_on = self.cleaned_data["reviewed_on"]
+        if reviewed_on and reviewed_on > timezone.localdate():
+            raise forms.ValidationError(_("A review date cannot be in the future."))
+        return reviewed_on
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("Goes live at"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def clean_publish_at(self):
+        publish_at = self.cleaned_data["publish_at"]
+        if publish_at <= timezone.now():
+            raise forms.ValidationError(
+                _("Choose a time in the future, or use “Publish now”."), code="past"
+            )
+        return publish_at

@@ -172,3 +172,37 @@ def archive_article(*, article, user):
     _require(user, "publish_article", _("Only a publisher can archive an article."))
     article.status = Article.Status.ARCHIVED
     return _save_with_revision(article, user=user, comment=_("Archived."))
+
+
+#: The workflow actions of the article page, in the order they are offered.
+ACTIONS = ["submit", "record_review", "publish", "schedule", "unpublish", "archive"]
+
+
+def available_actions(*, user, article):
+    """The workflow actions `user` may take on `article` now (names from ACTIONS), as the
+    services above would allow them. Publishing and scheduling also need a recorded medical
+    review; `publish_blocked_by_review()` says when that is what stops them."""
+    actions = []
+    is_editor = user.has_perm("articles.change_article")
+    is_publisher = user.has_perm("articles.publish_article")
+    if is_editor and article.status == Article.Status.DRAFT:
+        actions.append("submit")
+    if user.has_perm("articles.review_article") and article.status != Article.Status.ARCHIVED:
+        actions.append("record_review")
+    if is_publisher and has_recorded_review(workflow_state(article)) and not article.is_live:
+        actions += ["publish", "schedule"]
+    if is_publisher and article.status == Article.Status.PUBLISHED:
+        actions.append("unpublish")
+    if is_publisher and article.status != Article.Status.ARCHIVED:
+        actions.append("archive")
+    return actions
+
+
+def publish_blocked_by_review(*, user, article):
+    """True when `user` could publish `article` but for its missing medical review."""
+    return (
+        user.has_perm("articles.publish_article")
+        and not article.is_live
+        and article.status != Article.Status.ARCHIVED
+        and not has_recorded_review(workflow_state(article))
+    )

@@ -71,27 +71,20 @@ def as_user(client):
 
 
 class TestEditors:
-    def test_editor_is_offered_only_draft_and_in_review(self, as_user, editor):
+    def test_editor_changes_the_status_only_through_the_workflow_buttons(self, as_user, editor):
+        """The status, the publish time and "featured" are shown, not offered: an editor's
+        way forward is "Submit for review" (tests/articles/test_workflow_actions.py)."""
         response = open_page(as_user(editor), draft())
-        offered = [value for value, label in form_fields(response)["status"].widget.choices]
-        assert offered == ["draft", "in_review"]
+        assert not form_fields(response).keys() & {"status", "publish_at", "featured"}
+        assert "Submit for review" in response.content.decode()
 
-    def test_editor_submits_a_draft_for_review(self, as_user, editor):
-        article = draft()
-        assert_saved(save(as_user(editor), article, status="in_review"))
-        article.refresh_from_db()
-        assert article.status == Article.Status.IN_REVIEW
-
-    @pytest.mark.parametrize("status", ["published", "archived"])
-    def test_editor_cannot_publish_or_archive(self, as_user, editor, status):
+    @pytest.mark.parametrize("status", ["in_review", "published", "archived"])
+    def test_a_status_posted_by_an_editor_is_ignored(self, as_user, editor, status):
         article = reviewed_draft()
-        response = save(as_user(editor), article, status=status)
-        assert response.status_code == 200
-        assert "Only a publisher can publish, schedule or archive an article." in errors_text(
-            response
-        )
+        assert_saved(save(as_user(editor), article, status=status, featured="on"))
         article.refresh_from_db()
         assert article.status == Article.Status.DRAFT
+        assert not article.featured
 
     @pytest.mark.parametrize("status", ["published", "archived"])
     def test_editor_sees_a_published_article_read_only(self, as_user, editor, status):

@@ -1,0 +1,100 @@
+"""
+The editors' desk in Chromium: the dashboard, the article page with its sections collapsed to one
+line each, the outline, a save that leaves out untouched sections, and the width of the pages.
+
+Widths are checked at 1,280 and 1,024 px (`scrollWidth <= innerWidth`); screenshots go to
+tests/browser/artifacts/. Page height and load time are printed as figures, not asserted.
+"""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from articles.models import Article
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def signed_in(new_page, django_user_model):
+    django_user_model.objects.create_superuser("sue", "sue@example.com", PASSWORD)
+
+    def open_at(width):
+        page = new_page(viewport={"width": width, "height": 800})
+        page.goto(reverse("admin:login"))
+        page.get_by_label("Username").fill("sue")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        return page
+
+    return open_at
+
+
+def demo_article():
+    return Article.objects.get(slug="magnesium-benefits")
+
+
+def fits(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_demo_article_opens_collapsed_with_an_outline_and_saves(signed_in, demo, artifacts):
+    page = signed_in(1280)
+    page.goto(reverse("admin:articles_article_change", args=[demo_article().pk]))
+    toggles = page.locator(".desk-section-toggle")
+    expect(toggles.first).to_be_visible()
+    assert toggles.count() == demo_article().sections.count()
+    assert page.locator(".desk-section-toggle[aria-expanded='true']").count() == 0
+    height = page.evaluate("document.documentElement.scrollHeight")
+    load_ms = page.evaluate(
+        "performance.getEntriesByType('navigation')[0].loadEventEnd"
+        " - performance.getEntriesByType('navigation')[0].startTime"
+    )
+    print(
+        f"demo change page at 1280 px, sections collapsed: {height} px tall, load {load_ms:.0f} ms"
+    )
+    page.screenshot(path=artifacts / "desk-change-collapsed-1280.png", full_page=True)
+
+    page.locator(".desk-outline a").nth(1).click()
+    expect(page.locator(".desk-section-toggle").nth(1)).to_have_attribute("aria-expanded", "true")
+
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert page.locator(".errornote").count() == 0
+
+
+@pytest.mark.parametrize(
+    "width",
+    [
+        pytest.param(
+            1280,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the change page is still 1,387 px wide at 1,280: citation and RDA rows",
+            ),
+        ),
+        1024,
+    ],
+)
+def test_desk_pages_fit_the_window(signed_in, demo, artifacts, width):
+    page = signed_in(width)
+    urls = {
+        "index": reverse("admin:index"),
+        "change": reverse("admin:articles_article_change", args=[demo_article().pk]),
+        "changelist": reverse("admin:articles_article_changelist"),
+        "import": reverse("admin:articles_article_import"),
+    }
+    too_wide = []
+    for name, url in urls.items():
+        page.goto(url)
+        page.screenshot(path=artifacts / f"desk-{name}-{width}.png", full_page=True)
+        if not fits(page):
+            too_wide.append(
+                (name, page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]"))
+            )
+    assert too_wide == []

@@ -32,7 +32,7 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from . import exports, services
-from .editing import imports, versioning, workflow
+from .editing import imports, shared_content, versioning, workflow
 from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm
 from .models import (
     Article,
@@ -266,6 +266,64 @@ class CitedReferenceAdmin(ReferenceAdmin):
         label = ngettext("%(count)d article", "%(count)d articles", count) % {"count": count}
         url = reverse("admin:articles_article_changelist")
         return format_html('<a href="{}?cites={}">{}</a>', url, reference.pk, label)
+
+    # A reference published articles cite changes, or is merged, only with the permission to
+    # publish; each change is written into those articles' histories (editing/shared_content.py).
+
+    def is_locked(self, request, reference):
+        """Whether `request.user` may not change `reference`, as published articles cite it."""
+        return (
+            reference is not None
+            and reference.pk is not None
+            and not shared_content.may_change_published_content(request.user)
+            and shared_content.published_articles_citing([reference.pk]).exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.is_locked(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.is_locked(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        reference = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "GET"
+            and super().has_change_permission(request, reference)
+            and self.is_locked(request, reference)
+        ):
+            articles = shared_content.published_articles_citing([reference.pk])
+            messages.warning(
+                request, shared_content.locked_reference_message([reference], articles)
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change and self.is_locked(request, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+        seen = [
+            name
+            for name in form.changed_data
+            if name in shared_content.REFERENCE_FIELDS_READERS_SEE
+        ]
+        if change and seen:
+            shared_content.reference_changed(reference=obj, fields=seen, user=request.user)
+
+    @admin.action(description=_("Merge selected references…"), permissions=["change"])
+    def merge_references(self, request, queryset):
+        if not shared_content.may_change_published_content(request.user):
+            locked = list(shared_content.cited_by_published_articles(queryset))
+            if locked:
+                articles = shared_content.published_articles_citing([r.pk for r in locked])
+                self.message_user(
+                    request,
+                    _("Nothing was merged: %(reason)s")
+                    % {"reason": shared_content.locked_reference_message(locked, articles)},
+                    messages.ERROR,
+                )
+                return None
+        return super().merge_references(request, queryset)
 
 
 admin.site.unregister(Reference)
@@ -901,3 +959,45 @@ class DisclaimerAdmin(admin.ModelAdmin):
     list_display = ["name", "title", "is_default", "position"]
     list_editable = ["position"]
     search_fields = ["name", "title"]
+
+    # A disclaimer published articles show changes only with the permission to publish; each
+    # change is written into those articles' histories (editing/shared_content.py).
+
+    def is_locked(self, request, disclaimer):
+        return (
+            disclaimer is not None
+            and disclaimer.pk is not None
+            and not shared_content.may_change_published_content(request.user)
+            and shared_content.published_articles_showing(disclaimer).exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.is_locked(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.is_locked(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        disclaimer = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "GET"
+            and super().has_change_permission(request, disclaimer)
+            and self.is_locked(request, disclaimer)
+        ):
+            articles = shared_content.published_articles_showing(disclaimer)
+            messages.warning(
+                request, shared_content.locked_disclaimer_message(disclaimer, articles)
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change and self.is_locked(request, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+        seen = [
+            name
+            for name in form.changed_data
+            if name in shared_content.DISCLAIMER_FIELDS_READERS_SEE
+        ]
+        if change and seen:
+            shared_content.disclaimer_changed(disclaimer=obj, fields=seen, user=request.user)

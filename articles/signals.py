@@ -8,13 +8,17 @@ Side effects of saving content.
   (`page_cache.py`), whether it is saved through the admin, an import or a command.
   `QuerySet.update()` and `bulk_create()` send no signals: code that changes public content
   that way calls `forget_cached_pages()` itself.
+- A merge of references (`references.signals.references_merged`) is written into the history
+  of each published article it changes (`editing/shared_content.py`).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from references.models import Reference
+from references.signals import references_merged
 
+from .editing import shared_content
 from .models import (
     Article,
     ArticleRedirect,
@@ -88,3 +92,9 @@ for through in [Article.tags.through, Article.disclaimers.through]:
     m2m_changed.connect(
         public_content_changed, sender=through, dispatch_uid=f"page_cache_{through}"
     )
+
+
+@receiver(references_merged, dispatch_uid="merge_in_article_history")
+def merge_in_article_history(sender, keep, merged, rows, filled, user=None, **kwargs):
+    """A merge changes what published articles cite: it goes into their histories."""
+    shared_content.references_merged(keep=keep, merged=merged, rows=rows, filled=filled, user=user)

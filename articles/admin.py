@@ -31,7 +31,7 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from . import exports, services
-from .editing import unchanged, versioning, workflow
+from .editing import review, shared_content, unchanged, versioning, workflow
 from .editing.dashboard import EditedByFilter, ReferenceProblemFilter, ScheduleFilter
 from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm, RecordReviewForm, ScheduleForm
 from .import_views import ImportArticleView
@@ -78,7 +78,10 @@ class CitationFormSet(nested_admin.NestedInlineFormSet):
         seen = set()
         for form in _kept_forms(self):
             reference = form.cleaned_data.get("reference")
-            if reference is not None and reference.pk in seen:
+            if not isinstance(reference, Reference):
+                # Empty, or a read-only row (a role that may not change citations).
+                continue
+            if reference.pk in seen:
                 raise forms.ValidationError(
                     _(
                         "“%(title)s” is cited twice. An article cites each reference once: "
@@ -86,8 +89,7 @@ class CitationFormSet(nested_admin.NestedInlineFormSet):
                     )
                     % {"title": reference.title}
                 )
-            if reference is not None:
-                seen.add(reference.pk)
+            seen.add(reference.pk)
         super().clean()
 
 
@@ -107,8 +109,58 @@ def writing_is_locked(user, obj):
     )
 
 
+def with_renew_review(fieldsets):
+    """`fieldsets` with the reviewer's "the review covers the article as it is now" box
+    after the review's fields."""
+    return [
+        (name, {**options, "fields": [*options["fields"], "renew_review"]})
+        if "medical_reviewer" in flatten_fieldsets([(name, options)])
+        else (name, options)
+        for name, options in fieldsets
+    ]
+
+
+class PublishedAsReviewedFormSet:
+    """A formset of the article's parts that refuses changes made in the save that publishes
+    the article, unless that save records the review: the review would not cover them
+    (editing/review.py). The article form checks the article's own fields."""
+
+    def clean(self):
+        super().clean()
+        article = self.instance if isinstance(self.instance, Article) else self.instance.article
+        if (
+            article.pk is None
+            or article.status != Article.Status.PUBLISHED
+            or not self.has_changed()
+        ):
+            return
+        stored = (
+            Article.objects.filter(pk=article.pk)
+            .values_list("status", "medical_reviewer", "reviewed_on", "reviewed_content")
+            .first()
+        )
+        if (
+            stored
+            and stored[0] != Article.Status.PUBLISHED
+            and stored[1:3] == (article.medical_reviewer_id, article.reviewed_on)
+            and stored[3]
+        ):
+            raise forms.ValidationError(
+                _(
+                    "The medical review does not cover these changes, so the article cannot be "
+                    "published in the same save. Save them with the article in review; a "
+                    "medical reviewer then renews the review."
+                )
+            )
+
+
 class ArticlePartInline:
-    """An inline of the article's writing: read-only when the writing is locked."""
+    """An inline of the article's writing: read-only when the writing is locked, and not
+    changed in the save that publishes it (`PublishedAsReviewedFormSet`)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (PublishedAsReviewedFormSet, formset), {})
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and not writing_is_locked(request.user, obj)
@@ -267,6 +319,64 @@ class CitedReferenceAdmin(ReferenceAdmin):
         url = reverse("admin:articles_article_changelist")
         return format_html('<a href="{}?cites={}">{}</a>', url, reference.pk, label)
 
+    # A reference published articles cite changes, or is merged, only with the permission to
+    # publish; each change is written into those articles' histories (editing/shared_content.py).
+
+    def is_locked(self, request, reference):
+        """Whether `request.user` may not change `reference`, as published articles cite it."""
+        return (
+            reference is not None
+            and reference.pk is not None
+            and not shared_content.may_change_published_content(request.user)
+            and shared_content.published_articles_citing([reference.pk]).exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.is_locked(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.is_locked(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        reference = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "GET"
+            and super().has_change_permission(request, reference)
+            and self.is_locked(request, reference)
+        ):
+            articles = shared_content.published_articles_citing([reference.pk])
+            messages.warning(
+                request, shared_content.locked_reference_message([reference], articles)
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change and self.is_locked(request, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+        seen = [
+            name
+            for name in form.changed_data
+            if name in shared_content.REFERENCE_FIELDS_READERS_SEE
+        ]
+        if change and seen:
+            shared_content.reference_changed(reference=obj, fields=seen, user=request.user)
+
+    @admin.action(description=_("Merge selected references…"), permissions=["change"])
+    def merge_references(self, request, queryset):
+        if not shared_content.may_change_published_content(request.user):
+            locked = list(shared_content.cited_by_published_articles(queryset))
+            if locked:
+                articles = shared_content.published_articles_citing([r.pk for r in locked])
+                self.message_user(
+                    request,
+                    _("Nothing was merged: %(reason)s")
+                    % {"reason": shared_content.locked_reference_message(locked, articles)},
+                    messages.ERROR,
+                )
+                return None
+        return super().merge_references(request, queryset)
+
 
 admin.site.unregister(Reference)
 admin.site.register(Reference, CitedReferenceAdmin)
@@ -313,6 +423,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         "category",
         "medical_reviewer",
         DueForReviewFilter,
+        "review_out_of_date",
         "featured",
         CitedReferenceFilter,
         # The dashboard's lists (editing/dashboard.py) link to the changelist through these.
@@ -488,7 +599,10 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         if obj is None or not self.has_change_permission(request, obj):
             return fieldsets
         (name, options), *others = fieldsets
-        return [(name, {**options, "fields": [*options["fields"], "edit_token"]}), *others]
+        fieldsets = [(name, {**options, "fields": [*options["fields"], "edit_token"]}), *others]
+        if self.has_review_permission(request) and obj.medical_reviewer_id:
+            fieldsets = with_renew_review(fieldsets)
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -618,6 +732,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
             warn_about_broken_references(request, article_id=unquote(object_id))
+            review.warn_if_out_of_date(request, self.get_object(request, unquote(object_id)))
         if request.method == "POST" and unchanged.UNCHANGED_FIELD in request.POST:
             self._put_back_unchanged_sections(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -746,6 +861,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.cite_study_references(article=form.instance)
+        if form.review_is_recorded_now():
+            review.record_coverage(form.instance)
 
 
 @admin.register(Category)
@@ -774,3 +891,45 @@ class DisclaimerAdmin(admin.ModelAdmin):
     list_display = ["name", "title", "is_default", "position"]
     list_editable = ["position"]
     search_fields = ["name", "title"]
+
+    # A disclaimer published articles show changes only with the permission to publish; each
+    # change is written into those articles' histories (editing/shared_content.py).
+
+    def is_locked(self, request, disclaimer):
+        return (
+            disclaimer is not None
+            and disclaimer.pk is not None
+            and not shared_content.may_change_published_content(request.user)
+            and shared_content.published_articles_showing(disclaimer).exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.is_locked(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.is_locked(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        disclaimer = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "GET"
+            and super().has_change_permission(request, disclaimer)
+            and self.is_locked(request, disclaimer)
+        ):
+            articles = shared_content.published_articles_showing(disclaimer)
+            messages.warning(
+                request, shared_content.locked_disclaimer_message(disclaimer, articles)
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change and self.is_locked(request, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+        seen = [
+            name
+            for name in form.changed_data
+            if name in shared_content.DISCLAIMER_FIELDS_READERS_SEE
+        ]
+        if change and seen:
+            shared_content.disclaimer_changed(disclaimer=obj, fields=seen, user=request.user)

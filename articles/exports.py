@@ -68,6 +68,7 @@ COLUMNS = (
     Column("references", _("References"), "int"),
     Column("related_articles", _("Related articles"), "int"),
     Column("due_for_review", _("Due for review"), "bool"),
+    Column("review_out_of_date", _("Review out of date"), "bool"),
     Column("broken_references", _("Broken references"), "int"),
 )
 
@@ -109,6 +110,7 @@ _FIELDS = (
     "related_count",
     "broken_reference_count",
     "review_due",
+    "review_out_of_date",
 )
 
 
@@ -156,6 +158,7 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
             related_count,
             broken_reference_count,
             review_due,
+            review_out_of_date,
         ) in chunk:
             yield {
                 "id": pk,
@@ -176,6 +179,7 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
                 "references": reference_count,
                 "related_articles": related_count,
                 "due_for_review": bool(review_due),
+                "review_out_of_date": review_out_of_date,
                 "broken_references": broken_reference_count,
             }
 

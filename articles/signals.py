@@ -8,13 +8,20 @@ Side effects of saving content.
   (`page_cache.py`), whether it is saved through the admin, an import or a command.
   `QuerySet.update()` and `bulk_create()` send no signals: code that changes public content
   that way calls `forget_cached_pages()` itself.
+- A merge of references (`references.signals.references_merged`) is written into the history
+  of each published article it changes (`editing/shared_content.py`).
+- Whether a recorded medical review still covers what readers see (`editing/review.py`)
+  follows every change to it; only articles whose review kept a fingerprint are read.
 """
 
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from references.models import Reference
+from references.signals import references_merged
 
+from .editing import review, shared_content
 from .models import (
     Article,
     ArticleRedirect,
@@ -88,3 +95,82 @@ for through in [Article.tags.through, Article.disclaimers.through]:
     m2m_changed.connect(
         public_content_changed, sender=through, dispatch_uid=f"page_cache_{through}"
     )
+
+
+@receiver(references_merged, dispatch_uid="merge_in_article_history")
+def merge_in_article_history(sender, keep, merged, rows, filled, user=None, **kwargs):
+    """A merge changes what published articles cite: it goes into their histories."""
+    shared_content.references_merged(keep=keep, merged=merged, rows=rows, filled=filled, user=user)
+
+
+# Whether a recorded review still covers what readers see (editing/review.py), for lists.
+
+
+def _review_follows(articles):
+    review.refresh_review_flags(articles)
+
+
+@receiver(post_save, sender=Article, dispatch_uid="review_follows_article")
+def review_follows_article(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _review_follows(Article.objects.filter(pk=instance.pk))
+
+
+@receiver(post_save, sender=Section, dispatch_uid="review_follows_section_saved")
+@receiver(post_delete, sender=Section, dispatch_uid="review_follows_section_deleted")
+@receiver(post_save, sender=RDATable, dispatch_uid="review_follows_table_saved")
+@receiver(post_delete, sender=RDATable, dispatch_uid="review_follows_table_deleted")
+@receiver(post_save, sender=Citation, dispatch_uid="review_follows_citation_saved")
+@receiver(post_delete, sender=Citation, dispatch_uid="review_follows_citation_deleted")
+@receiver(post_save, sender=RelatedArticle, dispatch_uid="review_follows_related_saved")
+@receiver(post_delete, sender=RelatedArticle, dispatch_uid="review_follows_related_deleted")
+def review_follows_part(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _review_follows(Article.objects.filter(pk=instance.article_id))
+
+
+@receiver(post_save, sender=Study, dispatch_uid="review_follows_study_saved")
+@receiver(post_delete, sender=Study, dispatch_uid="review_follows_study_deleted")
+def review_follows_study(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _review_follows(Article.objects.filter(sections__pk=instance.section_id))
+
+
+@receiver(post_save, sender=RDARow, dispatch_uid="review_follows_row_saved")
+@receiver(post_delete, sender=RDARow, dispatch_uid="review_follows_row_deleted")
+def review_follows_row(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _review_follows(Article.objects.filter(rda_tables__pk=instance.table_id))
+
+
+@receiver(post_save, sender=Reference, dispatch_uid="review_follows_reference")
+def review_follows_reference(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A link check writes only the link fields, which readers do not see: nothing to do."""
+    seen = set(shared_content.REFERENCE_FIELDS_READERS_SEE)
+    if not raw and (update_fields is None or seen & set(update_fields)):
+        _review_follows(Article.objects.filter(citations__reference=instance).distinct())
+
+
+@receiver(post_save, sender=Disclaimer, dispatch_uid="review_follows_disclaimer")
+def review_follows_disclaimer(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _review_follows(Article.objects.filter(disclaimers=instance))
+
+
+@receiver(
+    m2m_changed, sender=Article.disclaimers.through, dispatch_uid="review_follows_disclaimers"
+)
+def review_follows_disclaimers(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:
+        _review_follows(Article.objects.filter(pk__in=pk_set or []))
+    else:
+        _review_follows(Article.objects.filter(pk=instance.pk))
+
+
+@receiver(references_merged, dispatch_uid="review_follows_merge")
+def review_follows_merge(sender, keep, **kwargs):
+    """A merge moves citations and studies with `update()`, which sends no signal of its own."""
+    citing = Q(citations__reference=keep) | Q(sections__studies__reference=keep)
+    _review_follows(Article.objects.filter(citing).distinct())

@@ -610,7 +610,7 @@ class ReferenceAdmin(admin.ModelAdmin):
     def _merge(self, request, keep, references):
         others = [r for r in references if r.pk != keep.pk]
         try:
-            result = services.merge_references(keep=keep, others=others)
+            result = services.merge_references(keep=keep, others=others, user=request.user)
         except ValidationError as error:
             self.message_user(
                 request,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import IDENTIFIER_FIELDS, MetadataSource, Reference, record_url, referring_relations
+from .signals import references_merged
 
 #: The fields a link check writes.
 LINK_FIELDS = ["link_status", "status_code", "final_url", "checked_at"]
@@ -36,12 +37,13 @@ class MergeResult:
 
 
 @transaction.atomic
-def merge_references(*, keep, others):
+def merge_references(*, keep, others, user=None):
     """Merge the references `others` into `keep`, then delete them. All or nothing.
 
     Every row of another model that points at one of `others` points at `keep` (see the module
     docstring for rows that may exist once per reference). What `keep` lacks (identifiers, the
-    date it was read) is taken from the others, in the order given.
+    date it was read) is taken from the others, in the order given. `user` (who merges) is
+    passed on to the receivers of `signals.references_merged`.
     """
     other_pks = list(dict.fromkeys(other.pk for other in others if other.pk != keep.pk))
     if not other_pks:
@@ -53,15 +55,26 @@ def merge_references(*, keep, others):
     keep = locked[keep.pk]
     others = [locked[pk] for pk in other_pks]
 
-    moved, dropped = Counter(), Counter()
+    moved, dropped, rows = Counter(), Counter(), {}
     for relation in referring_relations():
+        model, field = relation.related_model, relation.field
+        pointing = model._default_manager.filter(**{f"{field.name}__in": other_pks})
+        rows.setdefault(model, []).extend(pointing)
         relation_moved, relation_dropped = _repoint(relation, keep=keep, other_pks=other_pks)
-        moved[relation.related_model] += relation_moved
-        dropped[relation.related_model] += relation_dropped
+        moved[model] += relation_moved
+        dropped[model] += relation_dropped
     filled = _fill_gaps(keep=keep, others=others)
     Reference.objects.filter(pk__in=other_pks).delete()
     keep.full_clean()
     keep.save()
+    references_merged.send(
+        sender=Reference,
+        keep=keep,
+        merged=others,
+        rows={model: found for model, found in rows.items() if found},
+        filled=filled,
+        user=user,
+    )
     return MergeResult(kept=keep, merged=len(others), moved=+moved, dropped=+dropped, filled=filled)
 
 

@@ -12,6 +12,7 @@ history) from when it was opened, in the hidden `edit_token`. If the article was
 between, the save is refused, naming who saved and linking to what they changed.
 """
 
+import copy
 import datetime
 
 from django import forms
@@ -24,7 +25,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from ..models import Article, Contributor
-from . import versioning, workflow
+from . import review, versioning, workflow
 
 #: The fields `workflow.workflow_problems()` looks at.
 WORKFLOW_FIELDS = ["status", "publish_at", "medical_reviewer", "reviewed_on"]
@@ -39,6 +40,15 @@ def edit_token(article):
 
 class ArticleAdminForm(forms.ModelForm):
     edit_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Shown to medical reviewers (ArticleAdmin.get_fieldsets); see editing/review.py.
+    renew_review = forms.BooleanField(
+        label=_("The medical review covers the article as it is now"),
+        required=False,
+        help_text=_(
+            "Tick after reviewing the changes made since the review was recorded; the review "
+            "then covers what readers see now. Set the review date to the day you reviewed it."
+        ),
+    )
 
     #: Set per request by ArticleAdmin.get_form: who is saving, and the workflow state stored
     #: before this request (`workflow.workflow_state`), None for a new article.
@@ -65,7 +75,43 @@ class ArticleAdminForm(forms.ModelForm):
             )
             for name, message in problems.items():
                 self.add_error(name if name in self.fields else None, message)
+        if self.user is not None and not self.errors:
+            self._check_review_covers_content()
         return cleaned_data
+
+    # A recorded review covers the content it saw (editing/review.py).
+
+    def review_is_recorded_now(self):
+        """Whether this save records the medical review (again): the review covers the
+        content as saved."""
+        after = self._state_after_save()
+        before = self.stored_state or workflow.NEW_ARTICLE_STATE
+        changed = (before["medical_reviewer"], before["reviewed_on"]) != (
+            after["medical_reviewer"],
+            after["reviewed_on"],
+        )
+        return changed or bool(self.cleaned_data.get("renew_review"))
+
+    def _check_review_covers_content(self):
+        if self.cleaned_data.get("renew_review") and not self.user.has_perm(
+            "articles.review_article"
+        ):
+            # Not on this user's page: said above the form.
+            self.add_error(None, _("Only a medical reviewer can record a medical review."))
+            return
+        before = self.stored_state or workflow.NEW_ARTICLE_STATE
+        publishing = self._value_after_save("status") == Article.Status.PUBLISHED
+        if not (self.instance.pk and publishing and before["status"] != Article.Status.PUBLISHED):
+            return
+        if self.review_is_recorded_now():
+            return
+        article = copy.copy(self.instance)
+        article.title = self._value_after_save("title")
+        article.standfirst = self._value_after_save("standfirst")
+        disclaimers = self.cleaned_data.get("disclaimers") if "disclaimers" in self.fields else None
+        fingerprint = review.content_fingerprint(article, disclaimers=disclaimers)
+        if review.review_is_out_of_date(article, fingerprint=fingerprint):
+            self.add_error("status", review.REVIEW_OUT_OF_DATE_MESSAGE)
 
     def _value_after_save(self, name):
         """The value the save keeps: the submitted one, or the stored one for a read-only field."""

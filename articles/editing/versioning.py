@@ -37,12 +37,21 @@ reversion.register(RelatedArticle)
 reversion.register(
     Article,
     follow=["sections", "rda_tables", "citations", "related_links"],
-    # Derived from the text (articles/site/search.py); restoring text rebuilds it.
-    exclude=["search_vector"],
+    # Derived from the text (articles/site/search.py); restoring text rebuilds it. What a
+    # review covered belongs to the review (editing/review.py): restoring text keeps it.
+    exclude=["search_vector", "reviewed_content", "review_out_of_date"],
 )
 
 #: Article fields a comparison leaves out: bookkeeping that changes on every save.
-UNCOMPARED_FIELDS = {"id", "created_at", "updated_at", "search_vector", "related_articles"}
+UNCOMPARED_FIELDS = {
+    "id",
+    "created_at",
+    "updated_at",
+    "search_vector",
+    "related_articles",
+    "reviewed_content",
+    "review_out_of_date",
+}
 
 
 def versions_of(article):

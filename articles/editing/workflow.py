@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy
 
 from ..models import Article
 from ..services import link_pending
-from . import versioning  # noqa: F401  (registers the article's parts for history)
+from . import (
+    review,
+    versioning,  # noqa: F401  (registers the article's parts for history)
+)
 
 # Roles are groups holding permissions (migration 0007): Editors
 # ("change_article") write and submit for review, Medical reviewers ("review_article") record
@@ -130,6 +133,9 @@ def record_review(*, article, user, reviewer, reviewed_on=None):
     _require(user, "review_article", _("Only a medical reviewer can record a medical review."))
     article.medical_reviewer = reviewer
     article.reviewed_on = reviewed_on or timezone.localdate()
+    # The review covers what readers see now (editing/review.py).
+    article.reviewed_content = review.content_fingerprint(article)
+    article.review_out_of_date = False
     comment = _("Medical review recorded: %(reviewer)s, %(date)s.") % {
         "reviewer": reviewer,
         "date": date_format(article.reviewed_on),
@@ -140,11 +146,13 @@ def record_review(*, article, user, reviewer, reviewed_on=None):
 @transaction.atomic
 def publish_article(*, article, user, publish_at=None):
     """Publish the article now, or schedule it for `publish_at` when that is in the future.
-    Refused without the publish permission, and refused for an article with no recorded
-    medical review."""
+    Refused without the publish permission, for an article with no recorded medical review,
+    and for one whose review is out of date (editing/review.py)."""
     _require(user, "publish_article", _("Only a publisher can publish or schedule an article."))
     if not has_recorded_review(workflow_state(article)):
         raise ValidationError(REVIEW_REQUIRED_MESSAGE, code="review_required")
+    if review.review_is_out_of_date(article):
+        raise ValidationError(review.REVIEW_OUT_OF_DATE_MESSAGE, code="review_out_of_date")
     article.status = Article.Status.PUBLISHED
     article.publish_at = publish_at or timezone.now()
     if article.publish_at > timezone.now():

@@ -79,6 +79,11 @@ class ArticleQuerySet(models.QuerySet):
         """Articles never medically reviewed, or reviewed more than REVIEW_DUE_MONTHS ago."""
         return self.filter(_review_due_q())
 
+    def review_out_of_date(self):
+        """Articles whose recorded medical review no longer covers what readers see: the
+        content changed after it was recorded (articles/editing/review.py)."""
+        return self.filter(review_out_of_date=True)
+
     def reviewed_recently(self):
         """Articles whose medical review is recent enough: the opposite of due_for_review()."""
         return self.filter(reviewed_on__gte=review_due_before())
@@ -211,6 +216,18 @@ class Article(models.Model):
         verbose_name=_("medical reviewer"),
     )
     reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+    # What the recorded review covered (articles/editing/review.py): a fingerprint of what
+    # readers see, taken when the review was recorded; empty for a review recorded before
+    # reviews kept one. `review_out_of_date` is kept up to date by signals, for lists.
+    reviewed_content = models.CharField(
+        _("content the review covered"), max_length=64, blank=True, editable=False
+    )
+    review_out_of_date = models.BooleanField(
+        _("review out of date"),
+        default=False,
+        editable=False,
+        help_text=_("What readers see changed after the medical review was recorded."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.admin import warn_about_broken_references
-from articles.models import Citation, Study
+from articles.models import Article, Citation, Study
 from references import services
 from references.models import LinkStatus, Reference
 from tests.factories import ArticleFactory, CitationFactory, ReferenceFactory, StudyFactory
@@ -92,9 +92,10 @@ def test_the_reference_page_shows_it_as_readers_see_it(admin_client, magnesium):
 
 @pytest.fixture
 def duplicates(magnesium):
-    """The same paper under two addresses, the second cited by two articles."""
+    """The same paper under two addresses, the second cited by two drafts (references that
+    published articles cite are merged by publishers only: tests/articles/test_trust.py)."""
     again = ReferenceFactory(title="Same paper", url="https://www.ncbi.nlm.nih.gov/pubmed/20388094")
-    first, second = ArticleFactory(), ArticleFactory()
+    first, second = (ArticleFactory(status=Article.Status.DRAFT, publish_at=None) for _ in "12")
     CitationFactory(article=first, reference=again, position=1)
     CitationFactory(article=second, reference=magnesium, position=1)
     CitationFactory(article=second, reference=again, position=2)

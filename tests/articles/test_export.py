@@ -51,6 +51,7 @@ HEADINGS = [
     "References",
     "Related articles",
     "Due for review",
+    "Review out of date",
     "Broken references",
 ]
 
@@ -332,6 +333,7 @@ class TestColumnsAndValues:
                 "references": 3,
                 "related_articles": 1,
                 "due_for_review": True,
+                "review_out_of_date": False,
                 "broken_references": 2,
             }
         ]

@@ -76,10 +76,10 @@ class ReferenceForm(forms.ModelForm):
         self.lookup_warning = ""
         # A pasted identifier can stand for both: the record gives the title, the identifier
         # the address. `clean` says so when they are still missing.
-        self.fields["title"].required = False
-        self.fields["url"].required = False
-        if "reference_type" in self.fields:
-            self.fields["reference_type"].required = False
+        # Fields shown read-only (a locked reference: see the articles app) are not in the form.
+        for name in ("title", "url", "reference_type"):
+            if name in self.fields:
+                self.fields[name].required = False
 
     def clean_reference_type(self):
         return self.cleaned_data["reference_type"] or ReferenceType.WEBPAGE

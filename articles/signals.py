@@ -26,6 +26,7 @@ from .models import (
     RDATable,
     RelatedArticle,
     Section,
+    SitePage,
     Study,
     Tag,
 )
@@ -45,6 +46,7 @@ PUBLIC_CONTENT = [
     Tag,
     Contributor,
     Disclaimer,
+    SitePage,
     Reference,
     Citation,
 ]

@@ -11,6 +11,7 @@ import json
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -71,12 +72,13 @@ def medical_web_page(article, references, *, request):
         "description": article.get_meta_description(),
         "inLanguage": "en",
         "dateModified": article.updated_at.isoformat(timespec="seconds"),
-        "author": _person(article.author),
+        "author": person(article.author, request=request),
         "publisher": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
             "url": request.build_absolute_uri("/"),
         },
+        "publishingPrinciples": request.build_absolute_uri(reverse("articles:editorial-policy")),
         "citation": [
             {"@type": "CreativeWork", "name": entry.reference.title, "url": entry.reference.url}
             for entry in references
@@ -85,18 +87,39 @@ def medical_web_page(article, references, *, request):
     if article.publish_at:
         data["datePublished"] = article.publish_at.isoformat(timespec="seconds")
     if article.medical_reviewer:
-        data["reviewedBy"] = _person(article.medical_reviewer)
+        data["reviewedBy"] = person(article.medical_reviewer, request=request)
         data["lastReviewed"] = article.reviewed_on.isoformat()
     if article.hero_image:
         data["image"] = request.build_absolute_uri(article.hero_image.url)
     return data
 
 
-def _person(contributor):
-    person = {"@type": "Person", "name": contributor.name}
+def person(contributor, *, request):
+    """A contributor as a schema.org `Person`, identified by their page's address."""
+    url = request.build_absolute_uri(contributor.get_absolute_url())
+    data = {"@type": "Person", "@id": f"{url}#person", "url": url, "name": contributor.name}
     if contributor.credentials:
-        person["honorificSuffix"] = contributor.credentials
-    return person
+        data["honorificSuffix"] = contributor.credentials
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def contributor_json_ld(context, contributor):
+    """A contributor's page as a schema.org `ProfilePage` whose main entity is the `Person`."""
+    request = context["request"]
+    data = person(contributor, request=request)
+    if contributor.bio:
+        data["description"] = contributor.bio
+    if contributor.photo:
+        data["image"] = request.build_absolute_uri(contributor.photo.url)
+    return json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "ProfilePage",
+            "url": data["url"],
+            "mainEntity": data,
+        }
+    )
 
 
 def json_ld(data):

@@ -146,8 +146,12 @@ def test_article_page_names_author_reviewer_dates_and_reading_time(client):
         publish_at=datetime.datetime(2025, 2, 1, 9, tzinfo=datetime.UTC),
     )
     content = client.get(article.get_absolute_url()).content.decode()
-    assert 'By <span class="author">Sam Writer</span>' in content
-    assert 'Medically reviewed by <span class="reviewer">Dr. Rao, MD</span> on' in content
+    author_url = article.author.get_absolute_url()
+    assert f'By <a class="author" href="{author_url}">Sam Writer</a>' in content
+    assert (
+        f'Medically reviewed by <a class="reviewer" href="{reviewer.get_absolute_url()}">'
+        "Dr. Rao, MD</a> on"
+    ) in content
     assert '<time datetime="2025-03-04">4 March 2025</time>' in content
     assert "Published <time" in content and "1 February 2025" in content
     assert "Updated <time" in content

@@ -34,7 +34,22 @@ $(BROWSER_TESTS)/node_modules/.installed: $(BROWSER_TESTS)/package.json $(BROWSE
 		echo "npm not found: skipping axe-core, so the accessibility tests will skip."; \
 	fi
 
-install: $(VENV)/.installed $(BROWSER_TESTS)/node_modules/.installed
+# The site's font (Source Serif 4, OFL) from npm: the Latin upright and italic woff2 files and
+# the licence are copied into static/fonts/, where they are also committed so a checkout without
+# npm still serves them. Re-copied only when the package files change.
+FONT_PACKAGE := node_modules/@fontsource-variable/source-serif-4
+FONT_FILES := source-serif-4-latin-wght-normal.woff2 source-serif-4-latin-wght-italic.woff2
+static/fonts/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && \
+		mkdir -p static/fonts && \
+		for file in $(FONT_FILES); do cp $(FONT_PACKAGE)/files/$$file static/fonts/; done && \
+		cp $(FONT_PACKAGE)/LICENSE static/fonts/source-serif-4-LICENSE.txt && touch $@; \
+	else \
+		echo "npm not found: keeping the committed fonts in static/fonts/."; \
+	fi
+
+install: $(VENV)/.installed $(BROWSER_TESTS)/node_modules/.installed static/fonts/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --no-input

@@ -45,6 +45,7 @@ from .models import (
     RDATable,
     RelatedArticle,
     Section,
+    SitePage,
     Study,
     Tag,
     find_overlapping_rows,
@@ -884,6 +885,13 @@ class ContributorAdmin(admin.ModelAdmin):
     list_display = ["name", "credentials"]
     search_fields = ["name", "credentials"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SitePage)
+class SitePageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "updated_at"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(Disclaimer)

@@ -33,6 +33,7 @@ from .models import (
     RDATable,
     RelatedArticle,
     Section,
+    SitePage,
     Study,
     Tag,
 )
@@ -52,6 +53,7 @@ PUBLIC_CONTENT = [
     Tag,
     Contributor,
     Disclaimer,
+    SitePage,
     Reference,
     Citation,
 ]

@@ -1,7 +1,8 @@
-"""Public URLs of the reader-facing site: home, lists, search and article pages."""
+"""Public URLs of the reader-facing site: home, lists, search, articles, people and site pages."""
 
 from django.urls import path
 
+from .models import SitePage
 from .site import views
 
 app_name = "articles"
@@ -13,4 +14,12 @@ urlpatterns = [
     path("categories/<slug:slug>/", views.category_detail, name="category"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("search/", views.search, name="search"),
+    path("contributors/<slug:slug>/", views.contributor_detail, name="contributor"),
+    path(
+        "editorial-policy/",
+        views.site_page,
+        {"slug": SitePage.EDITORIAL_POLICY},
+        name="editorial-policy",
+    ),
+    path("pages/<slug:slug>/", views.site_page, name="page"),
 ]

@@ -29,7 +29,7 @@ from .parts import (
     find_overlapping_rows,
     overlap_message,
 )
-from .shared import Category, Contributor, Disclaimer, Tag
+from .shared import Category, Contributor, Disclaimer, SitePage, Tag
 
 __all__ = [
     "WORDS_PER_MINUTE",
@@ -45,6 +45,7 @@ __all__ = [
     "RDATable",
     "RelatedArticle",
     "Section",
+    "SitePage",
     "Study",
     "Tag",
     "count_words",

@@ -1,6 +1,7 @@
 """
 What articles share: the categories and tags they are filed under, the people named on them
-(authors and medical reviewers) and the reusable disclaimers shown at their end.
+(authors and medical reviewers), the reusable disclaimers shown at their end and the site pages
+they link to (the editorial policy).
 """
 
 from django.db import models
@@ -8,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hslhealing.richtext import RichTextField
+
+from ..validators import validate_hero_image
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -63,6 +66,13 @@ class Contributor(models.Model):
         _("credentials"), max_length=100, blank=True, help_text=_("For example: MD, RDN, PhD.")
     )
     bio = models.TextField(_("short biography"), blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="contributors/",
+        blank=True,
+        validators=[validate_hero_image],
+        help_text=_("Optional. A portrait, shown on the contributor's page."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -71,6 +81,9 @@ class Contributor(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:contributor", kwargs={"slug": self.slug})
 
 
 class DisclaimerQuerySet(models.QuerySet):
@@ -103,3 +116,38 @@ class Disclaimer(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SitePage(models.Model):
+    """A page of the site that is not an article, such as the editorial policy.
+
+    Editors change it in the admin; articles link to the editorial policy by its slug.
+    """
+
+    EDITORIAL_POLICY = "editorial-policy"
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_(
+            "Its address: /pages/<slug>/. The page “editorial-policy” is the one every article "
+            "links to, at /editorial-policy/."
+        ),
+    )
+    body = RichTextField(_("text"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("site page")
+        verbose_name_plural = _("site pages")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if self.slug == self.EDITORIAL_POLICY:
+            return reverse("articles:editorial-policy")
+        return reverse("articles:page", kwargs={"slug": self.slug})

@@ -1,5 +1,6 @@
 """
-Public pages: the home page, the article lists, search, the article page and robots.txt.
+Public pages: the home page, the article lists, search, the article page, contributors' pages,
+site pages (the editorial policy) and robots.txt.
 
 Every list shows `Article.objects.published()` only and runs a fixed number of queries. Lists
 are paginated forgivingly: a page number that is not a number shows the first page, one past
@@ -17,7 +18,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from ..models import Article, ArticleRedirect, Category, Tag
+from ..models import Article, ArticleRedirect, Category, Contributor, SitePage, Tag
 from .outline import ArticlePage
 from .page_cache import FRAGMENT_CACHE_SECONDS, current_generation
 from .search import MAX_QUERY_LENGTH, clean_query, search_articles
@@ -125,6 +126,30 @@ def article_detail(request, slug):
         add_never_cache_headers(response)
         patch_cache_control(response, private=True)
     return response
+
+
+@require_safe
+def contributor_detail(request, slug):
+    """Who a contributor is and the published articles they wrote and reviewed."""
+    contributor = get_object_or_404(Contributor, slug=slug)
+    articles = Article.objects.published().for_listing()
+    return render(
+        request,
+        "articles/contributor_detail.html",
+        {
+            "contributor": contributor,
+            "written": articles.filter(author=contributor),
+            "reviewed": articles.filter(medical_reviewer=contributor),
+        },
+    )
+
+
+@require_safe
+def site_page(request, slug):
+    """A page editors keep in the admin, such as the editorial policy."""
+    return render(
+        request, "articles/site_page.html", {"site_page": get_object_or_404(SitePage, slug=slug)}
+    )
 
 
 def _redirect_old_address(request, slug):

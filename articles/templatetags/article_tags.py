@@ -1,6 +1,6 @@
 """
-Template helpers of the reader-facing pages: intake charts drawn on the server, JSON-LD, search
-snippets, absolute URLs and amounts.
+Template helpers of the reader-facing pages: intake grids, JSON-LD, search snippets, absolute
+URLs and amounts.
 
 Everything here escapes what it is given; the only markup in the output is our own.
 """
@@ -11,21 +11,17 @@ import json
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import escape, format_html, format_html_join
+from django.urls import reverse
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from articles.site.intake_grid import intake_grid
 from articles.site.search import MARK_END, MARK_START
 
 register = template.Library()
 
 # The same escapes as Django's json_script: stored text cannot close the script element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-# Geometry of the intake chart, in SVG user units (the chart scales to its box).
-CHART_WIDTH = 320
-CHART_ROW_HEIGHT = 40
-CHART_BAR_HEIGHT = 14
-CHART_BAR_MAX = 230
 
 
 @register.filter
@@ -37,58 +33,9 @@ def quantity(value):
 
 
 @register.simple_tag
-def rda_chart(table):
-    """An inline SVG bar chart of an RDA table's rows, one bar per life stage and age band.
-
-    It repeats the table beside it for readers who take in a picture faster, so its text
-    alternative (`title` and `desc`) says what it shows; the table stays the full record.
-    """
-    rows = list(table.rows.all())
-    if not rows:
-        return ""
-    unit = table.get_unit_display()
-    largest = max(row.amount for row in rows)
-    height = CHART_ROW_HEIGHT * len(rows) + 8
-    chart_id = f"rda-chart-{table.pk}"
-    bars = []
-    for index, row in enumerate(rows):
-        top = index * CHART_ROW_HEIGHT + 4
-        width = max(2, round(float(row.amount / largest) * CHART_BAR_MAX))
-        label = f"{row.get_life_stage_display()}, {row.age_band}"
-        if row.intake_type == row.IntakeType.ADEQUATE_INTAKE:
-            label += " (AI)"
-        bars.append(
-            format_html(
-                '<text x="0" y="{}" class="chart-label">{}</text>'
-                '<rect x="0" y="{}" width="{}" height="{}" rx="2" class="chart-bar"'
-                ' fill="#0b5e5a"></rect>'
-                '<text x="{}" y="{}" class="chart-value">{} {}</text>',
-                top + 12,
-                label,
-                top + 17,
-                width,
-                CHART_BAR_HEIGHT,
-                width + 6,
-                top + 29,
-                quantity(row.amount),
-                unit,
-            )
-        )
-    description = "; ".join(
-        f"{row.get_life_stage_display()} {row.age_band}: {quantity(row.amount)} {unit}"
-        for row in rows
-    )
-    return format_html(
-        '<svg class="rda-chart" viewBox="0 0 {width} {height}" role="img" '
-        'aria-labelledby="{id}-title {id}-desc" focusable="false">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{bars}</svg>',
-        width=CHART_WIDTH,
-        height=height,
-        id=chart_id,
-        title=f"Bar chart: daily amounts of {table.nutrient} by life stage ({unit} per day)",
-        desc=description,
-        bars=format_html_join("", "{}", ((bar,) for bar in bars)),
-    )
+def rda_grid(table):
+    """The rows of `table` as the NIH grid: `{% rda_grid table as grid %}`."""
+    return intake_grid(table.rows.all())
 
 
 @register.simple_tag(takes_context=True)
@@ -125,12 +72,15 @@ def medical_web_page(article, references, *, request):
         "description": article.get_meta_description(),
         "inLanguage": "en",
         "dateModified": article.updated_at.isoformat(timespec="seconds"),
-        "author": _person(article.author) if article.author_id else _publisher(request),
+        "author": person(article.author, request=request)
+        if article.author_id
+        else _publisher(request),
         "publisher": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
             "url": request.build_absolute_uri("/"),
         },
+        "publishingPrinciples": request.build_absolute_uri(reverse("articles:editorial-policy")),
         "citation": [
             {"@type": "CreativeWork", "name": entry.reference.title, "url": entry.reference.url}
             for entry in references
@@ -139,7 +89,7 @@ def medical_web_page(article, references, *, request):
     if article.publish_at:
         data["datePublished"] = article.publish_at.isoformat(timespec="seconds")
     if article.medical_reviewer:
-        data["reviewedBy"] = _person(article.medical_reviewer)
+        data["reviewedBy"] = person(article.medical_reviewer, request=request)
         data["lastReviewed"] = article.reviewed_on.isoformat()
     if article.hero_image:
         data["image"] = request.build_absolute_uri(article.hero_image.url)
@@ -155,11 +105,32 @@ def _publisher(request):
     }
 
 
-def _person(contributor):
-    person = {"@type": "Person", "name": contributor.name}
+def person(contributor, *, request):
+    """A contributor as a schema.org `Person`, identified by their page's address."""
+    url = request.build_absolute_uri(contributor.get_absolute_url())
+    data = {"@type": "Person", "@id": f"{url}#person", "url": url, "name": contributor.name}
     if contributor.credentials:
-        person["honorificSuffix"] = contributor.credentials
-    return person
+        data["honorificSuffix"] = contributor.credentials
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def contributor_json_ld(context, contributor):
+    """A contributor's page as a schema.org `ProfilePage` whose main entity is the `Person`."""
+    request = context["request"]
+    data = person(contributor, request=request)
+    if contributor.bio:
+        data["description"] = contributor.bio
+    if contributor.photo:
+        data["image"] = request.build_absolute_uri(contributor.photo.url)
+    return json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "ProfilePage",
+            "url": data["url"],
+            "mainEntity": data,
+        }
+    )
 
 
 def json_ld(data):

@@ -120,8 +120,21 @@ def test_json_ld_describes_a_reviewed_medical_web_page_with_its_citations(client
     assert data["@type"] == "MedicalWebPage"
     assert data["headline"] == "Zinc basics"
     assert data["url"] == f"http://testserver{article.get_absolute_url()}"
-    assert data["author"] == {"@type": "Person", "name": "Sam Writer"}
-    assert data["reviewedBy"] == {"@type": "Person", "name": "Dr. Rao", "honorificSuffix": "MD"}
+    author_url = f"http://testserver{article.author.get_absolute_url()}"
+    reviewer_url = f"http://testserver{reviewer.get_absolute_url()}"
+    assert data["author"] == {
+        "@type": "Person",
+        "@id": f"{author_url}#person",
+        "url": author_url,
+        "name": "Sam Writer",
+    }
+    assert data["reviewedBy"] == {
+        "@type": "Person",
+        "@id": f"{reviewer_url}#person",
+        "url": reviewer_url,
+        "name": "Dr. Rao",
+        "honorificSuffix": "MD",
+    }
     assert data["lastReviewed"] == "2025-03-04"
     assert data["datePublished"] == article.publish_at.isoformat(timespec="seconds")
     assert data["dateModified"] == article.updated_at.isoformat(timespec="seconds")

@@ -57,9 +57,9 @@ def test_article_page_shows_everything_the_article_holds(client):
         "Lind et al. (2019)",
         '<a class="cite-link" href="#ref-1"',
         "Prasad et al., 2008",
-        "<caption>Recommended intakes for Zinc",
-        '<th scope="row">Men</th>',
-        "19 years and older",
+        "Recommended intakes for Zinc",
+        ">Male</th>",
+        ">19+ years</th>",
         'id="ref-1"',
         'rel="noopener nofollow"',
         "Copper basics",
@@ -146,30 +146,24 @@ def test_article_page_names_author_reviewer_dates_and_reading_time(client):
         publish_at=datetime.datetime(2025, 2, 1, 9, tzinfo=datetime.UTC),
     )
     content = client.get(article.get_absolute_url()).content.decode()
-    assert 'By <span class="author">Sam Writer</span>' in content
-    assert 'Medically reviewed by <span class="reviewer">Dr. Rao, MD</span> on' in content
+    author_url = article.author.get_absolute_url()
+    assert f'By <a class="author" href="{author_url}">Sam Writer</a>' in content
+    assert (
+        f'Medically reviewed by <a class="reviewer" href="{reviewer.get_absolute_url()}">'
+        "Dr. Rao, MD</a> on"
+    ) in content
     assert '<time datetime="2025-03-04">4 March 2025</time>' in content
     assert "Published <time" in content and "1 February 2025" in content
     assert "Updated <time" in content
     assert "1 min read" in content
 
 
-def test_intake_table_has_a_chart_drawn_on_the_server(client):
-    article = ArticleFactory()
-    table = RDATableFactory(article=article, nutrient="Zinc")
-    RDARowFactory(table=table, amount=11)
-    content = client.get(article.get_absolute_url()).content.decode()
-    assert '<svg class="rda-chart" viewBox="0 0 320 48" role="img"' in content
-    assert f'aria-labelledby="rda-chart-{table.pk}-title rda-chart-{table.pk}-desc"' in content
-    assert "Men 19 years and older: 11 mg" in content
-
-
 def test_amounts_are_written_as_people_write_them(client):
     article = ArticleFactory()
     RDARowFactory(table=RDATableFactory(article=article, upper_limit=350), amount=400)
     content = client.get(article.get_absolute_url()).content.decode()
-    assert '<td class="amount">400 mg/day</td>' in content
-    assert "Tolerable upper intake level: 350 mg/day" in content
+    assert ">400&nbsp;mg</td>" in content
+    assert "Tolerable Upper Intake Level (UL): 350&nbsp;mg per day" in content
     assert "E+2" not in content
 
 

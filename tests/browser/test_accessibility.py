@@ -21,6 +21,8 @@ READER_PAGES = {
     "article-list": "/articles/",
     "search": "/search/?q=magnesium",
     "article": "/articles/magnesium-glycinate-nerve-conduction/",
+    "contributor": "/contributors/amelia-hart/",
+    "editorial-policy": "/editorial-policy/",
 }
 
 

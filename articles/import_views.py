@@ -100,6 +100,15 @@ class ImportConfirmForm(forms.Form):
             ("new", _("Import this text as a new article, at a new address")),
         ],
     )
+    disclaimer_wording = forms.ChoiceField(
+        label=_("Which wording of the disclaimers"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("stock", _("The stock text, as on other articles")),
+            ("own", _("The article's own wording, kept as a disclaimer of its own")),
+        ],
+    )
 
 
 def preview_outline(result):
@@ -191,6 +200,8 @@ class ImportArticleView(View):
                 "title": title,
                 "category": category.pk,
                 "author": author.pk if author else "",
+                # Shown beside both wordings; the command's default too.
+                "disclaimer_wording": "stock",
             }
         )
         if existing is not None and not self.model_admin.has_write_permission(request, existing):
@@ -213,6 +224,7 @@ class ImportArticleView(View):
             "author": author,
             "byline": author.name if author else settings.PUBLISHER_NAME,
             "counts": imports.count_items(result),
+            "disclaimer_differences": result.disclaimer_differences,
         }
         request.current_app = self.model_admin.admin_site.name
         return TemplateResponse(request, "admin/articles/article/import_preview.html", context)
@@ -249,6 +261,16 @@ class ImportArticleView(View):
                         "it or to import the text as a new article."
                     ),
                 )
+            wording = data["disclaimer_wording"]
+            if not wording and imports.disclaimer_differences(draft):
+                return self.preview(
+                    request,
+                    **source,
+                    error=_(
+                        "The article words a disclaimer differently from the stock text: choose "
+                        "which wording to keep."
+                    ),
+                )
             if choice == "update" and not self.model_admin.has_write_permission(request, existing):
                 raise PermissionDenied
             result = imports.import_article(
@@ -258,6 +280,7 @@ class ImportArticleView(View):
                 on_existing=choice,
                 user=request.user,
                 source_name=data["source_name"],
+                own_disclaimers=wording == "own",
             )
         except importer.ArticleImportError as error:
             return self.form_again(request, request.POST, str(error))

@@ -31,7 +31,7 @@ from ..models import (
     overlap_message,
 )
 from ..services import link_pending
-from ..textformat.importer import ArticleImportError, DisclaimerHint
+from ..textformat.importer import ArticleImportError, DisclaimerHint, strip_html
 from .workflow import REVIEW_REQUIRED_MESSAGE, has_recorded_review, workflow_state
 
 
@@ -62,6 +62,10 @@ class ImportResult:
     related: list = field(default_factory=list)  # [Article]
     pending_related: list = field(default_factory=list)  # [title not on the site yet]
     disclaimers: list = field(default_factory=list)  # [Disclaimer]
+    #: [DisclaimerDifference]: stock disclaimers the article words differently.
+    disclaimer_differences: list = field(default_factory=list)
+    #: True when the article keeps its own wording of those (else the stock text).
+    own_disclaimers: bool = False
     warnings: list = field(default_factory=list)
     dry_run: bool = False
 
@@ -120,6 +124,42 @@ def disclaimer_hints():
     ]
 
 
+def normalised_wording(html_text):
+    """A disclaimer's words for comparing two wordings: no markup, case, punctuation or
+    spacing differences."""
+    return " ".join(re.findall(r"\w+", strip_html(html_text).casefold()))
+
+
+@dataclass
+class DisclaimerDifference:
+    """A closing note matched to a stock disclaimer whose wording differs from it."""
+
+    stock: Disclaimer
+    label: str  # the note's own label ("Important Note")
+    body: str  # the note's own text, HTML
+
+    @property
+    def text(self):
+        return strip_html(self.body)
+
+
+def disclaimer_differences(draft):
+    """The disclaimers the draft matched whose own wording differs from the stock text, in
+    order: the editor chooses which wording the article keeps (never silently replaced)."""
+    wordings = draft.disclaimer_wordings
+    stock = Disclaimer.objects.in_bulk(list(wordings), field_name="name")
+    return [
+        DisclaimerDifference(stock=stock[name], label=label, body=body)
+        for name, (label, body) in wordings.items()
+        if name in stock and normalised_wording(body) != normalised_wording(stock[name].body)
+    ]
+
+
+def own_disclaimer_name(stock, slug):
+    """The name of an article's own wording of a stock disclaimer: "<stock name> — <slug>"."""
+    return f"{stock.name} — {slug}"[: Disclaimer._meta.get_field("name").max_length]
+
+
 def unique_slug(base):
     """`base`, or `base-2`, `base-3` … : the first no article has."""
     slug, suffix = base, 2
@@ -143,6 +183,7 @@ def import_article(
     dry_run=False,
     user=None,
     source_name="",
+    own_disclaimers=False,
 ):
     """Save an ArticleDraft (articles.importer.parse) as an article, in one transaction.
 
@@ -158,6 +199,9 @@ def import_article(
     medical review, which `user` must be allowed to record; with it `publish` can succeed.
     References are reused by normalised URL; related articles are found by title, and a title
     not on the site is kept as pending (linked once an article with that title is published).
+    A closing note matched to a stock disclaimer but worded differently is attached as the
+    stock text, or with `own_disclaimers` as a disclaimer of the article's own (named
+    "<stock name> — <slug>"); either way the result lists the difference and warns.
     Every object is cleaned before it is saved: the first problem raises ArticleImportError and
     nothing is saved. `dry_run` rolls everything back.
     """
@@ -206,7 +250,16 @@ def import_article(
         result.related, result.pending_related = _import_related(
             article, draft.related_titles, warnings
         )
-        result.disclaimers = _import_disclaimers(article, draft.disclaimers, updating, warnings)
+        result.disclaimer_differences = disclaimer_differences(draft)
+        result.own_disclaimers = own_disclaimers
+        result.disclaimers = _import_disclaimers(
+            article,
+            draft.disclaimers,
+            updating,
+            warnings,
+            differences=result.disclaimer_differences,
+            own=own_disclaimers,
+        )
         if article.status == Article.Status.PUBLISHED:
             link_pending(article)
         if user is not None:
@@ -391,9 +444,11 @@ def _import_related(article, titles, warnings):
     return linked, pending
 
 
-def _import_disclaimers(article, names, updating, warnings):
+def _import_disclaimers(article, names, updating, warnings, *, differences, own):
     if names:
         by_name = Disclaimer.objects.in_bulk(names, field_name="name")
+        for difference in differences:
+            by_name[difference.stock.name] = _worded(article, difference, own, warnings)
         disclaimers = [by_name[name] for name in names if name in by_name]
     elif updating:
         return list(article.disclaimers.all())
@@ -403,3 +458,32 @@ def _import_disclaimers(article, names, updating, warnings):
             warnings.append(_("The text names no disclaimer; the standard ones are attached."))
     article.disclaimers.set(disclaimers)
     return disclaimers
+
+
+def _worded(article, difference, own, warnings):
+    """The disclaimer attached for a note worded unlike its stock disclaimer: the stock one, or
+    the article's own wording kept as a disclaimer of its own (updated on a new import)."""
+    stock = difference.stock
+    if not own:
+        warnings.append(
+            _(
+                "The article's own wording of the disclaimer “%(name)s” differs from the stock "
+                "text; the stock text is attached (choose the article's own wording to keep it)."
+            )
+            % {"name": stock.name}
+        )
+        return stock
+    name = own_disclaimer_name(stock, article.slug)
+    disclaimer = Disclaimer.objects.filter(name=name).first() or Disclaimer(name=name)
+    disclaimer.title = difference.label
+    disclaimer.body = difference.body
+    disclaimer.position = stock.position
+    disclaimer.is_default = False
+    warnings.append(
+        _(
+            "The article's own wording of the disclaimer “%(name)s” differs from the stock text; "
+            "it is kept as the disclaimer “%(own)s”."
+        )
+        % {"name": stock.name, "own": name}
+    )
+    return _import_save(disclaimer, _("Disclaimer “%(name)s”") % {"name": name})

@@ -167,6 +167,8 @@ class ArticleDraft:
     related_titles: list = field(default_factory=list)
     #: Names of the existing disclaimers the text's closing notes matched, in order.
     disclaimers: list = field(default_factory=list)
+    #: The text's own wording of each matched disclaimer: name -> (label, HTML of its text).
+    disclaimer_wordings: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
     @property
@@ -1091,6 +1093,7 @@ class _Parser:
         self.reference_items = 0
         self.related = []
         self.disclaimers = []
+        self.disclaimer_wordings = {}
         self.attribution = ""
         self.fallback_sections = {}  # reserved heading -> the section keeping what was not read
 
@@ -1153,6 +1156,7 @@ class _Parser:
             references=self.references,
             related_titles=self.related,
             disclaimers=self.disclaimers,
+            disclaimer_wordings=self.disclaimer_wordings,
             warnings=self.warnings,
         )
 
@@ -1179,14 +1183,15 @@ class _Parser:
                     )
                 break
             name, how = matched
-            found.insert(0, (name, labelled[0], how))
+            found.insert(0, (name, labelled[0], how, labelled[1]))
             blocks = blocks[: end - 1] + blocks[end:]
             end -= 1
-        for name, label, how in found:
+        for name, label, how, wording in found:
             if name in self.disclaimers:
                 self.warn(f"The disclaimer “{name}” appears twice; it is attached once.")
                 continue
             self.disclaimers.append(name)
+            self.disclaimer_wordings[name] = (label, f"<p>{self.inline(wording)}</p>")
             if how != "title":
                 self.warn(f"The closing note “{label}” was matched to the disclaimer “{name}”.")
         return blocks

@@ -11,7 +11,9 @@ There is no default category and no default person: a new article needs `--categ
 error suggests one from the article's words), and without `--author` it is signed by the
 publisher. `--reviewer SLUG [--reviewed-on DATE]` records the medical review and `--publish`
 publishes; both need `--user NAME`, an account holding the review (and publish) permission, so
-the history records who did what.
+the history records who did what. Where the article words a stock disclaimer differently, the
+stock text is attached unless `--own-disclaimers` keeps the article's own; both wordings are
+printed either way.
 """
 
 import datetime
@@ -70,6 +72,13 @@ class Command(ProjectCommand):
             help="Publish now instead of saving a draft (needs a recorded medical review).",
         )
         parser.add_argument(
+            "--own-disclaimers",
+            action="store_true",
+            help="Where the article words a stock disclaimer differently, keep its own wording "
+            "as a disclaimer of its own (default: attach the stock text; either way it is "
+            "reported).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Report what would be imported; save nothing."
         )
         existing = parser.add_mutually_exclusive_group()
@@ -122,6 +131,7 @@ class Command(ProjectCommand):
                 dry_run=options["dry_run"],
                 user=user,
                 source_name=path.name,
+                own_disclaimers=options["own_disclaimers"],
             )
         except imports.SlugTaken as error:
             raise CommandError(_slug_taken(error.article)) from error
@@ -206,6 +216,13 @@ class Command(ProjectCommand):
         )
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"  Warning: {warning}"))
+        for difference in result.disclaimer_differences:
+            kept = "the article's own" if result.own_disclaimers else "the stock text"
+            self.stdout.write(
+                f"  Disclaimer “{difference.stock.name}” is worded differently in the article; "
+                f"kept: {kept}.\n    Stock: {importer.strip_html(difference.stock.body)}\n"
+                f"    The article's own: {difference.text}"
+            )
         article = result.article
         if result.dry_run:
             self.stdout.write("Dry run: nothing was saved.")

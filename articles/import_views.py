@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from .editing import imports
-from .models import Article, Category, Contributor
+from .models import Category, Contributor
 from .site.outline import build_outline
 from .textformat import importer
 
@@ -92,7 +92,7 @@ class ImportConfirmForm(forms.Form):
         queryset=Contributor.objects.all(), widget=forms.HiddenInput, required=False
     )
     on_existing = forms.ChoiceField(
-        label=_("An article with this address already exists"),
+        label=_("This article is already on the site"),
         required=False,
         widget=forms.RadioSelect,
         choices=[
@@ -183,7 +183,8 @@ class ImportArticleView(View):
         draft = importer.parse(
             text, filename=source_name, title=title, disclaimers=imports.disclaimer_hints()
         )
-        existing = Article.objects.filter(slug=draft.slug).first()
+        matches = imports.find_existing(draft)
+        existing = matches[0].article if matches else None
         result = imports.import_article(
             draft=draft,
             category=category,
@@ -215,6 +216,7 @@ class ImportArticleView(View):
             "result": result,
             "outline": preview_outline(result),
             "existing": existing,
+            "matches": matches,
             "confirm": confirm,
             "error": error,
             "format_name": importer.FORMAT_NAMES[draft.format],
@@ -250,15 +252,16 @@ class ImportArticleView(View):
                 title=data["title"],
                 disclaimers=imports.disclaimer_hints(),
             )
-            existing = Article.objects.filter(slug=draft.slug).first()
+            matches = imports.find_existing(draft)
+            existing = matches[0].article if matches else None
             choice = data["on_existing"] or None
             if existing is not None and choice is None:
                 return self.preview(
                     request,
                     **source,
                     error=_(
-                        "An article with this address already exists: choose whether to update "
-                        "it or to import the text as a new article."
+                        "This article is already on the site: choose whether to update it or "
+                        "to import the text as a new article."
                     ),
                 )
             wording = data["disclaimer_wording"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import reversion
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -29,23 +30,85 @@ from ..models import (
     Study,
     find_overlapping_rows,
     overlap_message,
+    text_fingerprint,
 )
 from ..services import link_pending
 from ..textformat.importer import ArticleImportError, DisclaimerHint, strip_html
 from .workflow import REVIEW_REQUIRED_MESSAGE, has_recorded_review, workflow_state
 
+#: What an existing article can share with an import, in the words the preview uses.
+MATCH_LABELS = {
+    "slug": _lazy("address"),
+    "title": _lazy("title"),
+    "text": _lazy("text"),
+}
 
-class SlugTaken(ArticleImportError):
-    """An article already has the slug of the imported title: update it, or make a new one."""
 
-    def __init__(self, article):
-        self.article = article
-        super().__init__(
-            _(
-                "An article with the address “%(slug)s” already exists (“%(title)s”). Choose "
-                "whether to update it or to import this text as a new article."
+@dataclass
+class ExistingMatch:
+    """An article already on the site that an import looks like, and what they share."""
+
+    article: Article
+    matched: list  # keys of MATCH_LABELS
+
+    @property
+    def what(self):
+        """ "address, title and text": what matched, for a sentence."""
+        labels = [str(MATCH_LABELS[key]) for key in self.matched]
+        if len(labels) == 1:
+            return labels[0]
+        return _("%(some)s and %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
+
+    def sentence(self):
+        return _("“%(title)s” (at “%(slug)s”) has the same %(what)s.") % {
+            "title": self.article.title,
+            "slug": self.article.slug,
+            "what": self.what,
+        }
+
+
+def draft_fingerprint(draft):
+    """The fingerprint an article made from `draft` would have (see `text_fingerprint`)."""
+    return text_fingerprint(draft.standfirst, [(s.heading, s.body) for s in draft.sections])
+
+
+def find_existing(draft, *, slug=""):
+    """The articles an import of `draft` (at `slug`, or the title's) would repeat: the one at
+    its address first, then those with its title (ignoring case) or the same text, oldest
+    first, each with what matched."""
+    slug = slug or draft.slug
+    fingerprint = draft_fingerprint(draft)
+    candidates = Article.objects.filter(
+        Q(slug=slug) | Q(title__iexact=draft.title) | Q(text_fingerprint=fingerprint)
+    ).only("pk", "slug", "title", "status", "text_fingerprint")
+    matches = []
+    for article in candidates.order_by("pk"):
+        matched = [
+            key
+            for key, hit in (
+                ("slug", article.slug == slug),
+                ("title", article.title.casefold() == draft.title.casefold()),
+                ("text", article.text_fingerprint == fingerprint),
             )
-            % {"slug": article.slug, "title": article.title}
+            if hit
+        ]
+        if matched:
+            matches.append(ExistingMatch(article=article, matched=matched))
+    matches.sort(key=lambda match: "slug" not in match.matched)
+    return matches
+
+
+class ArticleExists(ArticleImportError):
+    """The import repeats an article on the site (same address, title or text): update it,
+    make a new one, or cancel."""
+
+    def __init__(self, matches):
+        self.matches = matches
+        self.article = matches[0].article
+        super().__init__(
+            " ".join(match.sentence() for match in matches)
+            + " "
+            + _("Choose whether to update it or to import this text as a new article.")
         )
 
 
@@ -68,6 +131,8 @@ class ImportResult:
     own_disclaimers: bool = False
     warnings: list = field(default_factory=list)
     dry_run: bool = False
+    #: [ExistingMatch]: the articles on the site this import repeats.
+    existing: list = field(default_factory=list)
 
     @property
     def counts(self):
@@ -189,10 +254,11 @@ def import_article(
 
     A new article is a draft (`publish` publishes it now, if its medical review is recorded).
     Its address is `slug`, or one made from the title. When an article already has that slug,
-    `on_existing` must say "update" (keep its id, slug, creation date, status and history;
-    replace its sections, studies, intake tables, citations and links) or "new" (a new article
-    with a numbered slug); otherwise
-    SlugTaken is raised and nothing is saved. `category` is required for a new article (there
+    that title (ignoring case) or the same text (`find_existing`), `on_existing` must say
+    "update" (the article at that address, else the first match: keep its id, slug, creation
+    date, status and history; replace its sections, studies, intake tables, citations and
+    links) or "new" (a new article, with a numbered slug if the address is taken); otherwise
+    ArticleExists is raised and nothing is saved. `category` is required for a new article (there
     is no default); `author` None signs a new article by the publisher (an organisation,
     `settings.PUBLISHER_NAME`), never by a person who did not write it; on an update None keeps
     the article's. `reviewer` (a Contributor) with `reviewed_on` (today if None) records the
@@ -206,9 +272,10 @@ def import_article(
     nothing is saved. `dry_run` rolls everything back.
     """
     slug = slug or draft.slug
-    existing = Article.objects.filter(slug=slug).first()
-    if existing is not None and on_existing not in ("update", "new"):
-        raise SlugTaken(existing)
+    matches = find_existing(draft, slug=slug)
+    if matches and on_existing not in ("update", "new"):
+        raise ArticleExists(matches)
+    existing = matches[0].article if matches else None
     updating = existing is not None and on_existing == "update"
     warnings = []
     with reversion.create_revision():
@@ -243,7 +310,9 @@ def import_article(
             if not article.is_live:
                 article.status, article.publish_at = Article.Status.PUBLISHED, timezone.now()
         _import_save(article, _("The article"))
-        result = ImportResult(article=article, created=not updating, dry_run=dry_run)
+        result = ImportResult(
+            article=article, created=not updating, dry_run=dry_run, existing=matches
+        )
         result.references = _import_citations(article, draft.references)
         result.sections = _import_sections(article, draft.sections, result.references)
         result.rda_tables = _import_rda_tables(article, draft.rda_tables, result.sections)

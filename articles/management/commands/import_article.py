@@ -5,7 +5,8 @@ What is recognised is described in articles/textformat/importer.py. The article 
 draft, in one transaction; `--dry-run` reports what would be saved and saves nothing (on an
 existing address, what an update would change). When an article already has the title's
 address (slug), the command stops unless told `--update` (replace that article's text, keeping
-its address and history) or `--new` (a new article at a new address).
+its address and history) or `--new` (a new article at a new address). The same holds when an
+article has the same title (ignoring case) or the same text: the message names it.
 
 There is no default category and no default person: a new article needs `--category` (the
 error suggests one from the article's words), and without `--author` it is signed by the
@@ -25,7 +26,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from articles.editing import imports
-from articles.models import Article, Category, Contributor
+from articles.models import Category, Contributor
 from articles.textformat import importer
 from references.management.base import Command as ProjectCommand
 
@@ -97,11 +98,12 @@ class Command(ProjectCommand):
         path = Path(options["file"])
         draft = self.read(path, title=options["title"])
         on_existing = "update" if options["update"] else "new" if options["new"] else None
-        existing = Article.objects.filter(slug=draft.slug).first()
+        matches = imports.find_existing(draft)
+        existing = matches[0].article if matches else None
         if existing is not None and on_existing is None and options["dry_run"]:
             on_existing = "update"  # a dry run on a taken address reports what an update does
         if existing is not None and on_existing is None:
-            raise CommandError(_slug_taken(existing))
+            raise CommandError(_already_there(matches))
         updating = on_existing == "update" and existing is not None
         category = self.choose(Category, options["category"], "category")
         if category is None and not updating:
@@ -133,8 +135,8 @@ class Command(ProjectCommand):
                 source_name=path.name,
                 own_disclaimers=options["own_disclaimers"],
             )
-        except imports.SlugTaken as error:
-            raise CommandError(_slug_taken(error.article)) from error
+        except imports.ArticleExists as error:
+            raise CommandError(_already_there(error.matches)) from error
         except importer.ArticleImportError as error:
             raise CommandError(f"{error} Nothing was saved.") from error
         if result.dry_run and updating:
@@ -246,9 +248,10 @@ def _date(value):
         raise CommandError(f"“{value}” is not a date: write it as YYYY-MM-DD.") from error
 
 
-def _slug_taken(article):
+def _already_there(matches):
+    """One line naming the articles the import repeats and what they share."""
+    found = " ".join(match.sentence() for match in matches)
     return (
-        f"An article with the slug “{article.slug}” already exists (“{article.title}”): run "
-        "again with --update to replace its text, or --new to import it as a new article. "
-        "Nothing was saved."
+        f"Already on the site: {found} To go on, run again with --update to replace its text, "
+        "or --new to import it as a new article. Nothing was saved."
     )

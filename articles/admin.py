@@ -323,7 +323,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     autocomplete_fields = ["category", "tags", "author", "medical_reviewer"]
     # The hero image's own checks (type, size, pixels) answer before Django's generic one.
     formfield_overrides = {ImageField: {"form_class": HeroImageFormField}}
-    readonly_fields = ["public_page", "created_at", "updated_at"]
+    readonly_fields = ["public_page", "pending_related_titles", "created_at", "updated_at"]
     # Roles and history: see "Roles and workflow" below.
     form = ArticleAdminForm
     history_latest_first = True
@@ -345,6 +345,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         (_("Hero image"), {"fields": ["hero_image", "hero_image_alt"]}),
         (_("Search engines"), {"fields": ["meta_description"]}),
         (_("Disclaimers"), {"fields": ["disclaimers"]}),
+        (_("You may also like"), {"fields": ["pending_related_titles"]}),
         (_("History"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
@@ -621,9 +622,25 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         label = _("View on site") if article.is_live else _("Preview (only editors can see it)")
         return format_html('<a href="{}" target="_blank">{}</a>', article.get_absolute_url(), label)
 
+    @admin.display(description=_("titles waiting to be linked"))
+    def pending_related_titles(self, article):
+        """The "You may also like" titles of articles not on the site yet (from an import);
+        each becomes a link by itself once an article with that title is published."""
+        titles = article.pending_related.all() if article.pk else []
+        if not titles:
+            return _("None: every title in the list is linked.")
+        return format_html(
+            '<ul class="pending-related">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((pending.title,) for pending in titles)),
+        )
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.cite_study_references(article=form.instance)
+        if form.instance.status == Article.Status.PUBLISHED:
+            # Published here rather than through the workflow: the titles waiting for it
+            # in other articles' "You may also like" become links all the same.
+            services.link_pending(form.instance)
 
 
 @admin.register(Category)

@@ -14,12 +14,13 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, ImageField
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
@@ -508,25 +509,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
-        form.stored_state = getattr(
-            request,
-            "_article_state_before_restore",
-            workflow.workflow_state(obj) if obj is not None else None,
-        )
+        form.stored_state = workflow.workflow_state(obj) if obj is not None else None
         return form
-
-    def get_object(self, request, object_id, from_field=None):
-        article = super().get_object(request, object_id, from_field)
-        before = getattr(request, "_article_state_before_restore", None)
-        if article is not None and before is not None:
-            # Restoring a version brings back the writing; the status, schedule and review
-            # stay as they are unless the user may change them.
-            if not self.has_publish_permission(request):
-                article.status, article.publish_at = before["status"], before["publish_at"]
-            if not self.has_review_permission(request):
-                article.medical_reviewer_id = before["medical_reviewer"]
-                article.reviewed_on = before["reviewed_on"]
-        return article
 
     # History (django-reversion, registered in editing/versioning.py): every save keeps the
     # article with its sections, studies, tables, rows, citations and links.
@@ -563,13 +547,33 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         return TemplateResponse(request, self.compare_template, context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        """GET: the version on the change form (django-reversion's preview, rolled back).
+        POST: restore it through `workflow.restore_version`, which applies the workflow rules
+        for this user and records the restore in the history."""
         if not self.has_write_permission(request):
             raise PermissionDenied
         article = self.get_object(request, unquote(object_id))
         if article is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        request._article_state_before_restore = workflow.workflow_state(article)
-        return super().revision_view(request, object_id, version_id, extra_context)
+        if request.method != "POST":
+            return super().revision_view(request, object_id, version_id, extra_context)
+        version = _version_or_404(versioning.versions_of(article), version_id)
+        try:
+            restored = workflow.restore_version(article=article, version=version, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        self.message_user(
+            request,
+            _("The version of %(date)s was restored.")
+            % {"date": formats.date_format(version.revision.date_created, "DATETIME_FORMAT")},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[restored.pk]
+            )
+        )
 
     def recoverlist_view(self, request, extra_context=None):
         if not self.has_recover_permission(request):

@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpRespo
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
@@ -440,7 +441,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     autocomplete_fields = ["category", "tags", "author", "medical_reviewer"]
     # The hero image's own checks (type, size, pixels) answer before Django's generic one.
     formfield_overrides = {ImageField: {"form_class": HeroImageFormField}}
-    readonly_fields = ["public_page", "created_at", "updated_at"]
+    readonly_fields = ["public_page", "pending_related_titles", "created_at", "updated_at"]
     # Roles and history: see "Roles and workflow" below.
     form = ArticleAdminForm
     history_latest_first = True
@@ -463,6 +464,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         (_("Hero image"), {"fields": ["hero_image", "hero_image_alt"]}),
         (_("Search engines"), {"fields": ["meta_description"]}),
         (_("Disclaimers"), {"fields": ["disclaimers"]}),
+        (_("You may also like"), {"fields": ["pending_related_titles"]}),
         (_("History"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
@@ -632,25 +634,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
-        form.stored_state = getattr(
-            request,
-            "_article_state_before_restore",
-            workflow.workflow_state(obj) if obj is not None else None,
-        )
+        form.stored_state = workflow.workflow_state(obj) if obj is not None else None
         return form
-
-    def get_object(self, request, object_id, from_field=None):
-        article = super().get_object(request, object_id, from_field)
-        before = getattr(request, "_article_state_before_restore", None)
-        if article is not None and before is not None:
-            # Restoring a version brings back the writing; the status, schedule and review
-            # stay as they are unless the user may change them.
-            if not self.has_publish_permission(request):
-                article.status, article.publish_at = before["status"], before["publish_at"]
-            if not self.has_review_permission(request):
-                article.medical_reviewer_id = before["medical_reviewer"]
-                article.reviewed_on = before["reviewed_on"]
-        return article
 
     # History (django-reversion, registered in editing/versioning.py): every save keeps the
     # article with its sections, studies, tables, rows, citations and links.
@@ -687,13 +672,33 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         return TemplateResponse(request, self.compare_template, context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        """GET: the version on the change form (django-reversion's preview, rolled back).
+        POST: restore it through `workflow.restore_version`, which applies the workflow rules
+        for this user and records the restore in the history."""
         if not self.has_write_permission(request):
             raise PermissionDenied
         article = self.get_object(request, unquote(object_id))
         if article is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        request._article_state_before_restore = workflow.workflow_state(article)
-        return super().revision_view(request, object_id, version_id, extra_context)
+        if request.method != "POST":
+            return super().revision_view(request, object_id, version_id, extra_context)
+        version = _version_or_404(versioning.versions_of(article), version_id)
+        try:
+            restored = workflow.restore_version(article=article, version=version, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        self.message_user(
+            request,
+            _("The version of %(date)s was restored.")
+            % {"date": formats.date_format(version.revision.date_created, "DATETIME_FORMAT")},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[restored.pk]
+            )
+        )
 
     def recoverlist_view(self, request, extra_context=None):
         if not self.has_recover_permission(request):
@@ -859,11 +864,27 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         label = _("View on site") if article.is_live else _("Preview (only editors can see it)")
         return format_html('<a href="{}" target="_blank">{}</a>', article.get_absolute_url(), label)
 
+    @admin.display(description=_("titles waiting to be linked"))
+    def pending_related_titles(self, article):
+        """The "You may also like" titles of articles not on the site yet (from an import);
+        each becomes a link by itself once an article with that title is published."""
+        titles = article.pending_related.all() if article.pk else []
+        if not titles:
+            return _("None: every title in the list is linked.")
+        return format_html(
+            '<ul class="pending-related">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((pending.title,) for pending in titles)),
+        )
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.cite_study_references(article=form.instance)
         if form.review_is_recorded_now():
             review.record_coverage(form.instance)
+        if form.instance.status == Article.Status.PUBLISHED:
+            # Published here rather than through the workflow: the titles waiting for it
+            # in other articles' "You may also like" become links all the same.
+            services.link_pending(form.instance)
 
 
 @admin.register(Category)

@@ -24,6 +24,7 @@ from collections import defaultdict
 from itertools import islice
 from typing import NamedTuple
 
+from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -167,7 +168,8 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
                 "status": status,
                 "category": category,
                 "tags": tags.get(pk, []),
-                "author": _person(author, author_credentials),
+                # Who signs it, as readers see it: the publisher when no person is named.
+                "author": _person(author, author_credentials) or settings.PUBLISHER_NAME,
                 "reviewer": _person(reviewer, reviewer_credentials),
                 "reviewed_on": reviewed_on,
                 "published_at": publish_at,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from .editing import imports
-from .models import Article, Category, Contributor
+from .models import Category, Contributor
 from .site.outline import build_outline
 from .textformat import importer
 
@@ -92,12 +92,21 @@ class ImportConfirmForm(forms.Form):
         queryset=Contributor.objects.all(), widget=forms.HiddenInput, required=False
     )
     on_existing = forms.ChoiceField(
-        label=_("An article with this address already exists"),
+        label=_("This article is already on the site"),
         required=False,
         widget=forms.RadioSelect,
         choices=[
             ("update", _("Update it: replace its text, keeping its address and history")),
             ("new", _("Import this text as a new article, at a new address")),
+        ],
+    )
+    disclaimer_wording = forms.ChoiceField(
+        label=_("Which wording of the disclaimers"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("stock", _("The stock text, as on other articles")),
+            ("own", _("The article's own wording, kept as a disclaimer of its own")),
         ],
     )
 
@@ -174,7 +183,8 @@ class ImportArticleView(View):
         draft = importer.parse(
             text, filename=source_name, title=title, disclaimers=imports.disclaimer_hints()
         )
-        existing = Article.objects.filter(slug=draft.slug).first()
+        matches = imports.find_existing(draft)
+        existing = matches[0].article if matches else None
         result = imports.import_article(
             draft=draft,
             category=category,
@@ -191,6 +201,8 @@ class ImportArticleView(View):
                 "title": title,
                 "category": category.pk,
                 "author": author.pk if author else "",
+                # Shown beside both wordings; the command's default too.
+                "disclaimer_wording": "stock",
             }
         )
         if existing is not None and not self.model_admin.has_write_permission(request, existing):
@@ -204,6 +216,7 @@ class ImportArticleView(View):
             "result": result,
             "outline": preview_outline(result),
             "existing": existing,
+            "matches": matches,
             "confirm": confirm,
             "error": error,
             "format_name": importer.FORMAT_NAMES[draft.format],
@@ -213,6 +226,7 @@ class ImportArticleView(View):
             "author": author,
             "byline": author.name if author else settings.PUBLISHER_NAME,
             "counts": imports.count_items(result),
+            "disclaimer_differences": result.disclaimer_differences,
         }
         request.current_app = self.model_admin.admin_site.name
         return TemplateResponse(request, "admin/articles/article/import_preview.html", context)
@@ -238,15 +252,26 @@ class ImportArticleView(View):
                 title=data["title"],
                 disclaimers=imports.disclaimer_hints(),
             )
-            existing = Article.objects.filter(slug=draft.slug).first()
+            matches = imports.find_existing(draft)
+            existing = matches[0].article if matches else None
             choice = data["on_existing"] or None
             if existing is not None and choice is None:
                 return self.preview(
                     request,
                     **source,
                     error=_(
-                        "An article with this address already exists: choose whether to update "
-                        "it or to import the text as a new article."
+                        "This article is already on the site: choose whether to update it or "
+                        "to import the text as a new article."
+                    ),
+                )
+            wording = data["disclaimer_wording"]
+            if not wording and imports.disclaimer_differences(draft):
+                return self.preview(
+                    request,
+                    **source,
+                    error=_(
+                        "The article words a disclaimer differently from the stock text: choose "
+                        "which wording to keep."
                     ),
                 )
             if choice == "update" and not self.model_admin.has_write_permission(request, existing):
@@ -258,6 +283,7 @@ class ImportArticleView(View):
                 on_existing=choice,
                 user=request.user,
                 source_name=data["source_name"],
+                own_disclaimers=wording == "own",
             )
         except importer.ArticleImportError as error:
             return self.form_again(request, request.POST, str(error))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import reversion
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -29,23 +30,85 @@ from ..models import (
     Study,
     find_overlapping_rows,
     overlap_message,
+    text_fingerprint,
 )
 from ..services import link_pending
-from ..textformat.importer import ArticleImportError, DisclaimerHint
+from ..textformat.importer import ArticleImportError, DisclaimerHint, strip_html
 from .workflow import REVIEW_REQUIRED_MESSAGE, has_recorded_review, workflow_state
 
+#: What an existing article can share with an import, in the words the preview uses.
+MATCH_LABELS = {
+    "slug": _lazy("address"),
+    "title": _lazy("title"),
+    "text": _lazy("text"),
+}
 
-class SlugTaken(ArticleImportError):
-    """An article already has the slug of the imported title: update it, or make a new one."""
 
-    def __init__(self, article):
-        self.article = article
-        super().__init__(
-            _(
-                "An article with the address “%(slug)s” already exists (“%(title)s”). Choose "
-                "whether to update it or to import this text as a new article."
+@dataclass
+class ExistingMatch:
+    """An article already on the site that an import looks like, and what they share."""
+
+    article: Article
+    matched: list  # keys of MATCH_LABELS
+
+    @property
+    def what(self):
+        """ "address, title and text": what matched, for a sentence."""
+        labels = [str(MATCH_LABELS[key]) for key in self.matched]
+        if len(labels) == 1:
+            return labels[0]
+        return _("%(some)s and %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
+
+    def sentence(self):
+        return _("“%(title)s” (at “%(slug)s”) has the same %(what)s.") % {
+            "title": self.article.title,
+            "slug": self.article.slug,
+            "what": self.what,
+        }
+
+
+def draft_fingerprint(draft):
+    """The fingerprint an article made from `draft` would have (see `text_fingerprint`)."""
+    return text_fingerprint(draft.standfirst, [(s.heading, s.body) for s in draft.sections])
+
+
+def find_existing(draft, *, slug=""):
+    """The articles an import of `draft` (at `slug`, or the title's) would repeat: the one at
+    its address first, then those with its title (ignoring case) or the same text, oldest
+    first, each with what matched."""
+    slug = slug or draft.slug
+    fingerprint = draft_fingerprint(draft)
+    candidates = Article.objects.filter(
+        Q(slug=slug) | Q(title__iexact=draft.title) | Q(text_fingerprint=fingerprint)
+    ).only("pk", "slug", "title", "status", "text_fingerprint")
+    matches = []
+    for article in candidates.order_by("pk"):
+        matched = [
+            key
+            for key, hit in (
+                ("slug", article.slug == slug),
+                ("title", article.title.casefold() == draft.title.casefold()),
+                ("text", article.text_fingerprint == fingerprint),
             )
-            % {"slug": article.slug, "title": article.title}
+            if hit
+        ]
+        if matched:
+            matches.append(ExistingMatch(article=article, matched=matched))
+    matches.sort(key=lambda match: "slug" not in match.matched)
+    return matches
+
+
+class ArticleExists(ArticleImportError):
+    """The import repeats an article on the site (same address, title or text): update it,
+    make a new one, or cancel."""
+
+    def __init__(self, matches):
+        self.matches = matches
+        self.article = matches[0].article
+        super().__init__(
+            " ".join(match.sentence() for match in matches)
+            + " "
+            + _("Choose whether to update it or to import this text as a new article.")
         )
 
 
@@ -62,8 +125,14 @@ class ImportResult:
     related: list = field(default_factory=list)  # [Article]
     pending_related: list = field(default_factory=list)  # [title not on the site yet]
     disclaimers: list = field(default_factory=list)  # [Disclaimer]
+    #: [DisclaimerDifference]: stock disclaimers the article words differently.
+    disclaimer_differences: list = field(default_factory=list)
+    #: True when the article keeps its own wording of those (else the stock text).
+    own_disclaimers: bool = False
     warnings: list = field(default_factory=list)
     dry_run: bool = False
+    #: [ExistingMatch]: the articles on the site this import repeats.
+    existing: list = field(default_factory=list)
 
     @property
     def counts(self):
@@ -120,6 +189,42 @@ def disclaimer_hints():
     ]
 
 
+def normalised_wording(html_text):
+    """A disclaimer's words for comparing two wordings: no markup, case, punctuation or
+    spacing differences."""
+    return " ".join(re.findall(r"\w+", strip_html(html_text).casefold()))
+
+
+@dataclass
+class DisclaimerDifference:
+    """A closing note matched to a stock disclaimer whose wording differs from it."""
+
+    stock: Disclaimer
+    label: str  # the note's own label ("Important Note")
+    body: str  # the note's own text, HTML
+
+    @property
+    def text(self):
+        return strip_html(self.body)
+
+
+def disclaimer_differences(draft):
+    """The disclaimers the draft matched whose own wording differs from the stock text, in
+    order: the editor chooses which wording the article keeps (never silently replaced)."""
+    wordings = draft.disclaimer_wordings
+    stock = Disclaimer.objects.in_bulk(list(wordings), field_name="name")
+    return [
+        DisclaimerDifference(stock=stock[name], label=label, body=body)
+        for name, (label, body) in wordings.items()
+        if name in stock and normalised_wording(body) != normalised_wording(stock[name].body)
+    ]
+
+
+def own_disclaimer_name(stock, slug):
+    """The name of an article's own wording of a stock disclaimer: "<stock name> — <slug>"."""
+    return f"{stock.name} — {slug}"[: Disclaimer._meta.get_field("name").max_length]
+
+
 def unique_slug(base):
     """`base`, or `base-2`, `base-3` … : the first no article has."""
     slug, suffix = base, 2
@@ -143,28 +248,34 @@ def import_article(
     dry_run=False,
     user=None,
     source_name="",
+    own_disclaimers=False,
 ):
     """Save an ArticleDraft (articles.importer.parse) as an article, in one transaction.
 
     A new article is a draft (`publish` publishes it now, if its medical review is recorded).
     Its address is `slug`, or one made from the title. When an article already has that slug,
-    `on_existing` must say "update" (keep its id, slug, creation date, status and history;
-    replace its sections, studies, intake tables, citations and links) or "new" (a new article
-    with a numbered slug); otherwise
-    SlugTaken is raised and nothing is saved. `category` is required for a new article (there
+    that title (ignoring case) or the same text (`find_existing`), `on_existing` must say
+    "update" (the article at that address, else the first match: keep its id, slug, creation
+    date, status and history; replace its sections, studies, intake tables, citations and
+    links) or "new" (a new article, with a numbered slug if the address is taken); otherwise
+    ArticleExists is raised and nothing is saved. `category` is required for a new article (there
     is no default); `author` None signs a new article by the publisher (an organisation,
     `settings.PUBLISHER_NAME`), never by a person who did not write it; on an update None keeps
     the article's. `reviewer` (a Contributor) with `reviewed_on` (today if None) records the
     medical review, which `user` must be allowed to record; with it `publish` can succeed.
     References are reused by normalised URL; related articles are found by title, and a title
     not on the site is kept as pending (linked once an article with that title is published).
+    A closing note matched to a stock disclaimer but worded differently is attached as the
+    stock text, or with `own_disclaimers` as a disclaimer of the article's own (named
+    "<stock name> — <slug>"); either way the result lists the difference and warns.
     Every object is cleaned before it is saved: the first problem raises ArticleImportError and
     nothing is saved. `dry_run` rolls everything back.
     """
     slug = slug or draft.slug
-    existing = Article.objects.filter(slug=slug).first()
-    if existing is not None and on_existing not in ("update", "new"):
-        raise SlugTaken(existing)
+    matches = find_existing(draft, slug=slug)
+    if matches and on_existing not in ("update", "new"):
+        raise ArticleExists(matches)
+    existing = matches[0].article if matches else None
     updating = existing is not None and on_existing == "update"
     warnings = []
     with reversion.create_revision():
@@ -199,14 +310,25 @@ def import_article(
             if not article.is_live:
                 article.status, article.publish_at = Article.Status.PUBLISHED, timezone.now()
         _import_save(article, _("The article"))
-        result = ImportResult(article=article, created=not updating, dry_run=dry_run)
+        result = ImportResult(
+            article=article, created=not updating, dry_run=dry_run, existing=matches
+        )
         result.references = _import_citations(article, draft.references)
         result.sections = _import_sections(article, draft.sections, result.references)
         result.rda_tables = _import_rda_tables(article, draft.rda_tables, result.sections)
         result.related, result.pending_related = _import_related(
             article, draft.related_titles, warnings
         )
-        result.disclaimers = _import_disclaimers(article, draft.disclaimers, updating, warnings)
+        result.disclaimer_differences = disclaimer_differences(draft)
+        result.own_disclaimers = own_disclaimers
+        result.disclaimers = _import_disclaimers(
+            article,
+            draft.disclaimers,
+            updating,
+            warnings,
+            differences=result.disclaimer_differences,
+            own=own_disclaimers,
+        )
         if article.status == Article.Status.PUBLISHED:
             link_pending(article)
         if user is not None:
@@ -392,9 +514,11 @@ def _import_related(article, titles, warnings):
     return linked, pending
 
 
-def _import_disclaimers(article, names, updating, warnings):
+def _import_disclaimers(article, names, updating, warnings, *, differences, own):
     if names:
         by_name = Disclaimer.objects.in_bulk(names, field_name="name")
+        for difference in differences:
+            by_name[difference.stock.name] = _worded(article, difference, own, warnings)
         disclaimers = [by_name[name] for name in names if name in by_name]
     elif updating:
         return list(article.disclaimers.all())
@@ -404,3 +528,32 @@ def _import_disclaimers(article, names, updating, warnings):
             warnings.append(_("The text names no disclaimer; the standard ones are attached."))
     article.disclaimers.set(disclaimers)
     return disclaimers
+
+
+def _worded(article, difference, own, warnings):
+    """The disclaimer attached for a note worded unlike its stock disclaimer: the stock one, or
+    the article's own wording kept as a disclaimer of its own (updated on a new import)."""
+    stock = difference.stock
+    if not own:
+        warnings.append(
+            _(
+                "The article's own wording of the disclaimer “%(name)s” differs from the stock "
+                "text; the stock text is attached (choose the article's own wording to keep it)."
+            )
+            % {"name": stock.name}
+        )
+        return stock
+    name = own_disclaimer_name(stock, article.slug)
+    disclaimer = Disclaimer.objects.filter(name=name).first() or Disclaimer(name=name)
+    disclaimer.title = difference.label
+    disclaimer.body = difference.body
+    disclaimer.position = stock.position
+    disclaimer.is_default = False
+    warnings.append(
+        _(
+            "The article's own wording of the disclaimer “%(name)s” differs from the stock text; "
+            "it is kept as the disclaimer “%(own)s”."
+        )
+        % {"name": stock.name, "own": name}
+    )
+    return _import_save(disclaimer, _("Disclaimer “%(name)s”") % {"name": name})

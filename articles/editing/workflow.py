@@ -214,3 +214,37 @@ def publish_blocked_by_review(*, user, article):
         and article.status != Article.Status.ARCHIVED
         and not has_recorded_review(workflow_state(article))
     )
+
+
+@transaction.atomic
+def restore_version(*, article, version, user):
+    """Bring back `version` (from `versioning.versions_of(article)`) of the article: its text
+    and every part of its page, parts added since removed. The workflow rules hold as for any
+    save by `user`: the status and schedule stay as they are unless `user` may publish, the
+    medical review unless `user` may record one; what is left must pass `workflow_problems`.
+    The restore is a new version in the history, saved by `user`."""
+    _require(user, "change_article", _("Only an editor can restore a version."))
+    if article.status in PUBLISHER_STATUSES and not user.has_perm("articles.publish_article"):
+        raise PermissionDenied(_("Only a publisher can change a published or archived article."))
+    if version.object_id != str(article.pk) or version.content_type.model_class() is not Article:
+        raise ValidationError(_("That version is not one of this article's."))
+    before = workflow_state(article)
+    version.revision.revert(delete=True)
+    restored = Article.objects.get(pk=article.pk)
+    if not user.has_perm("articles.publish_article"):
+        restored.status, restored.publish_at = before["status"], before["publish_at"]
+    if not user.has_perm("articles.review_article"):
+        restored.medical_reviewer_id = before["medical_reviewer"]
+        restored.reviewed_on = before["reviewed_on"]
+    problems = workflow_problems(user=user, before=before, after=workflow_state(restored))
+    if problems:
+        raise ValidationError(problems)
+    comment = _("Reverted to previous version, saved on %(datetime)s") % {
+        "datetime": date_format(
+            timezone.localtime(version.revision.date_created), "DATETIME_FORMAT"
+        )
+    }
+    _save_with_revision(restored, user=user, comment=comment)
+    if restored.status == Article.Status.PUBLISHED:
+        link_pending(restored)
+    return restored

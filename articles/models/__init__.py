@@ -17,6 +17,7 @@ from .article import (
     count_words,
     page_content_prefetches,
     review_due_before,
+    text_fingerprint,
 )
 from .parts import (
     Citation,
@@ -53,4 +54,5 @@ __all__ = [
     "overlap_message",
     "page_content_prefetches",
     "review_due_before",
+    "text_fingerprint",
 ]

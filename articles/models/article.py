@@ -4,6 +4,7 @@ run over articles (`Article.objects.published()` …). Its parts are in `parts.p
 """
 
 import calendar
+import hashlib
 import re
 
 from django.conf import settings
@@ -35,6 +36,15 @@ def count_words(text, html=""):
     return count
 
 
+def text_fingerprint(standfirst, sections):
+    """A hash of an article's words (standfirst, then each (heading, body HTML) in `sections`),
+    blind to markup, case, punctuation and spacing: two articles with the same text have the
+    same fingerprint, which an import looks up to find one already on the site."""
+    parts = [standfirst, *(f"{heading} {_TAG.sub(' ', body)}" for heading, body in sections)]
+    words = re.findall(r"\w+", " ".join(parts).casefold())
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles readers can see: published, and their publish time has come."""
@@ -54,8 +64,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category", "author", "medical_reviewer").defer("search_vector")
 
     def update_word_counts(self):
-        """Store the word count of each article in the queryset (`Article.words_in`). Called
-        when an article, a section or a study is saved or deleted (signals.py)."""
+        """Store the word count of each article in the queryset (`Article.words_in`), and the
+        fingerprint of its text (`text_fingerprint`). Called when an article, a section or a
+        study is saved or deleted (signals.py)."""
         articles = self.only("pk", "standfirst").prefetch_related(
             models.Prefetch(
                 "sections",
@@ -65,8 +76,13 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
         for article in articles:
-            words = article.words_in(article.sections.all())
-            Article.objects.filter(pk=article.pk).update(word_count=words)
+            sections = article.sections.all()
+            Article.objects.filter(pk=article.pk).update(
+                word_count=article.words_in(sections),
+                text_fingerprint=text_fingerprint(
+                    article.standfirst, [(s.heading, s.body) for s in sections]
+                ),
+            )
 
     def with_counts(self):
         """Annotate the counts that lists show, in the same query."""
@@ -278,6 +294,14 @@ class Article(models.Model):
         default=0,
         editable=False,
         help_text=_("Words in the standfirst, sections and study findings, kept up to date."),
+    )
+    text_fingerprint = models.CharField(
+        _("text fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("A hash of the article's words, to find the same text imported again."),
     )
 
     objects = ArticleQuerySet.as_manager()

@@ -9,11 +9,17 @@ contents and shared links stay stable while the headings do.
 The reference list numbers an article's citations 1, 2, 3 … and remembers, for each, the studies
 that cite it, so every entry can link back to the places it is cited.
 
+An RDA table with a place (`RDATable.section`, `after_paragraph`) is shown inside that section,
+right after that paragraph: the section's text, sanitised HTML, is cut between its top-level
+elements (`split_after_paragraphs`), never inside one, so each piece is whole HTML. Tables with
+no place keep theirs, after the sections.
+
 `ArticlePage` puts it all together for the article page.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from django.db.models import prefetch_related_objects
 from django.utils.text import slugify
@@ -24,12 +30,87 @@ from ..models import Article, Section, page_content_prefetches
 
 
 @dataclass
+class BodyPart:
+    """A run of whole top-level elements of a section's text, and the tables shown after it."""
+
+    html: str
+    tables: list = field(default_factory=list)
+
+
+#: Elements with no end tag, which close themselves.
+_VOID_ELEMENTS = {"br", "hr", "img", "wbr", "col", "area", "source", "track", "input"}
+
+
+class _TopLevelEnds(HTMLParser):
+    """Where each top-level element of an HTML fragment ends (offsets in the fragment), and
+    which of them are paragraphs."""
+
+    def __init__(self, fragment):
+        super().__init__(convert_charrefs=False)
+        self.fragment = fragment
+        self.line_starts = [0]
+        for index, character in enumerate(fragment):
+            if character == "\n":
+                self.line_starts.append(index + 1)
+        self.depth = 0
+        self.ends = []  # [(offset after the element, is a paragraph)]
+        self.feed(fragment)
+        self.close()
+
+    def offset_after_tag(self):
+        line, column = self.getpos()
+        start = self.line_starts[line - 1] + column
+        return self.fragment.index(">", start) + 1
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _VOID_ELEMENTS:
+            if self.depth == 0:
+                self.ends.append((self.offset_after_tag(), False))
+            return
+        self.depth += 1
+
+    def handle_startendtag(self, tag, attrs):
+        if self.depth == 0:
+            self.ends.append((self.offset_after_tag(), False))
+
+    def handle_endtag(self, tag):
+        if tag in _VOID_ELEMENTS:
+            return
+        self.depth = max(self.depth - 1, 0)
+        if self.depth == 0:
+            self.ends.append((self.offset_after_tag(), tag == "p"))
+
+
+def split_after_paragraphs(body, tables):
+    """`body` (a section's sanitised HTML) cut into `BodyPart`s, each table after the
+    paragraph (top-level `<p>`, 1 is the first) it names; a table naming no paragraph, or one
+    the text does not have, comes at the end. The parts joined give `body` back unchanged."""
+    if not tables:
+        return [BodyPart(body)]
+    paragraph_ends = [end for end, is_paragraph in _TopLevelEnds(body).ends if is_paragraph]
+    after = defaultdict(list)
+    for table in tables:
+        number = table.after_paragraph
+        place = paragraph_ends[number - 1] if number and number <= len(paragraph_ends) else None
+        after[place if place is not None else len(body)].append(table)
+    parts, start = [], 0
+    for cut in sorted(after):
+        parts.append(BodyPart(body[start:cut], after[cut]))
+        start = cut
+    if start < len(body):
+        parts.append(BodyPart(body[start:]))
+    return parts
+
+
+@dataclass
 class OutlineEntry:
     section: Section
     anchor: str
     number: int | None = None
     studies: list = field(default_factory=list)
     children: list["OutlineEntry"] = field(default_factory=list)
+    #: The section's text, cut where its RDA tables are shown.
+    body_parts: list = field(default_factory=list)
 
     @property
     def callouts(self):
@@ -45,11 +126,16 @@ class OutlineEntry:
         return f"{self.number}. {heading}" if self.number else heading
 
 
-def build_outline(sections, reference_numbers, *, studies_of=None):
+def build_outline(sections, reference_numbers, *, studies_of=None, tables=()):
     """Nest `sections` (ordered) into top-level `OutlineEntry`s with their sub-sections, and
     give each study the number of its reference (`study.reference_number`, None if uncited).
     `studies_of(section)` gives a section's studies when they are not to be read from the
-    database (an import's preview, whose rows were rolled back)."""
+    database (an import's preview, whose rows were rolled back). `tables` (RDA tables) with a
+    section are placed in its text."""
+    tables_by_section = defaultdict(list)
+    for table in tables:
+        if table.section_id is not None:
+            tables_by_section[table.section_id].append(table)
     entries, used_anchors = [], set()
     parent = None
     for section in sections:
@@ -57,7 +143,10 @@ def build_outline(sections, reference_numbers, *, studies_of=None):
         for study in studies:
             study.reference_number = reference_numbers.get(study.reference_id)
         entry = OutlineEntry(
-            section=section, anchor=_unique_anchor(section, used_anchors), studies=studies
+            section=section,
+            anchor=_unique_anchor(section, used_anchors),
+            studies=studies,
+            body_parts=split_after_paragraphs(section.body, tables_by_section[section.pk]),
         )
         if section.level == Section.Level.SUBSECTION and parent is not None:
             if parent.section.number_subsections:
@@ -106,12 +195,19 @@ class ArticlePage:
     def load(cls, article):
         """Fetch the article's parts onto `article` and lay them out."""
         prefetch_related_objects([article], *page_content_prefetches())
-        outline = build_outline(article.sections.all(), article.reference_numbers())
+        outline = build_outline(
+            article.sections.all(), article.reference_numbers(), tables=article.rda_tables.all()
+        )
         return cls(
             article=article,
             outline=outline,
             references=build_reference_list(article.citations.all(), outline),
         )
+
+    @property
+    def unplaced_tables(self):
+        """The RDA tables with no section of their own, shown after the sections."""
+        return [table for table in self.article.rda_tables.all() if table.section_id is None]
 
     @property
     def contents(self):

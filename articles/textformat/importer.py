@@ -193,6 +193,8 @@ class ArticleDraft:
     related_titles: list = field(default_factory=list)
     #: Names of the existing disclaimers the text's closing notes matched, in order.
     disclaimers: list = field(default_factory=list)
+    #: The text's own wording of each matched disclaimer: name -> (label, HTML of its text).
+    disclaimer_wordings: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
     @property
@@ -971,6 +973,7 @@ class _Parser:
         self.related = []
         self.related_seen = set()
         self.disclaimers = []
+        self.disclaimer_wordings = {}
         self.attribution = ""
         self.fallback_sections = {}  # reserved heading -> the section keeping what was not read
 
@@ -1035,6 +1038,7 @@ class _Parser:
             references=self.references,
             related_titles=self.related,
             disclaimers=self.disclaimers,
+            disclaimer_wordings=self.disclaimer_wordings,
             warnings=self.warnings,
         )
 
@@ -1061,15 +1065,16 @@ class _Parser:
                     )
                 break
             name, how = matched
-            found.append((name, labelled[0], how))
+            found.append((name, labelled[0], how, labelled[1]))
             taken.add(end - 1)
             end -= 1
         blocks = [block for index, block in enumerate(blocks) if index not in taken]
-        for name, label, how in reversed(found):
+        for name, label, how, wording in reversed(found):
             if name in self.disclaimers:
                 self.warn(f"The disclaimer “{name}” appears twice; it is attached once.")
                 continue
             self.disclaimers.append(name)
+            self.disclaimer_wordings[name] = (label, f"<p>{self.inline(wording)}</p>")
             if how != "title":
                 self.warn(f"The closing note “{label}” was matched to the disclaimer “{name}”.")
         return blocks

@@ -491,3 +491,12 @@ class TestWordCount:
 
     def test_plain_text_keeps_angle_brackets(self):
         assert count_words("Doses <5 mg or >10 mg") == 6
+
+
+def test_an_article_with_no_author_is_exported_as_signed_by_the_publisher(
+    exporter_client, settings
+):
+    settings.PUBLISHER_NAME = "HSL Healing"
+    ArticleFactory(title="Signed by the house", author=None)
+    rows = json_rows(exporter_client.get(export_url("json")))
+    assert [row["author"] for row in rows] == ["HSL Healing"]

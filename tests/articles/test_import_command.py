@@ -97,7 +97,10 @@ class TestExistingSlug:
             execute_from_command_line(["manage.py", "import_article", ZINC])
         assert exit_info.value.code == 1
         error = capsys.readouterr().err.strip()
-        assert error.startswith("CommandError: An article with the slug “zinc-and-immune-function”")
+        assert error.startswith(
+            "CommandError: Already on the site: “Zinc and Immune Function” (at "
+            "“zinc-and-immune-function”) has the same address and title."
+        )
         assert "\n" not in error
 
     def test_update_keeps_the_article(self, existing):

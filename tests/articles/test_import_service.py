@@ -179,7 +179,7 @@ class TestExistingSlug:
 
     def test_is_never_overwritten_without_a_choice(self, existing):
         before = counts()
-        with pytest.raises(imports.SlugTaken) as raised:
+        with pytest.raises(imports.ArticleExists) as raised:
             run_import(draft_of("zinc-immune-function.md"))
         assert raised.value.article == existing
         assert counts() == before

@@ -5,13 +5,16 @@ What is recognised is described in articles/textformat/importer.py. The article 
 draft, in one transaction; `--dry-run` reports what would be saved and saves nothing (on an
 existing address, what an update would change). When an article already has the title's
 address (slug), the command stops unless told `--update` (replace that article's text, keeping
-its address and history) or `--new` (a new article at a new address).
+its address and history) or `--new` (a new article at a new address). The same holds when an
+article has the same title (ignoring case) or the same text: the message names it.
 
 There is no default category and no default person: a new article needs `--category` (the
 error suggests one from the article's words), and without `--author` it is signed by the
 publisher. `--reviewer SLUG [--reviewed-on DATE]` records the medical review and `--publish`
 publishes; both need `--user NAME`, an account holding the review (and publish) permission, so
-the history records who did what.
+the history records who did what. Where the article words a stock disclaimer differently, the
+stock text is attached unless `--own-disclaimers` keeps the article's own; both wordings are
+printed either way.
 """
 
 import datetime
@@ -23,7 +26,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from articles.editing import imports
-from articles.models import Article, Category, Contributor
+from articles.models import Category, Contributor
 from articles.textformat import importer
 from references.management.base import Command as ProjectCommand
 
@@ -70,6 +73,13 @@ class Command(ProjectCommand):
             help="Publish now instead of saving a draft (needs a recorded medical review).",
         )
         parser.add_argument(
+            "--own-disclaimers",
+            action="store_true",
+            help="Where the article words a stock disclaimer differently, keep its own wording "
+            "as a disclaimer of its own (default: attach the stock text; either way it is "
+            "reported).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Report what would be imported; save nothing."
         )
         existing = parser.add_mutually_exclusive_group()
@@ -88,11 +98,12 @@ class Command(ProjectCommand):
         path = Path(options["file"])
         draft = self.read(path, title=options["title"])
         on_existing = "update" if options["update"] else "new" if options["new"] else None
-        existing = Article.objects.filter(slug=draft.slug).first()
+        matches = imports.find_existing(draft)
+        existing = matches[0].article if matches else None
         if existing is not None and on_existing is None and options["dry_run"]:
             on_existing = "update"  # a dry run on a taken address reports what an update does
         if existing is not None and on_existing is None:
-            raise CommandError(_slug_taken(existing))
+            raise CommandError(_already_there(matches))
         updating = on_existing == "update" and existing is not None
         category = self.choose(Category, options["category"], "category")
         if category is None and not updating:
@@ -122,9 +133,10 @@ class Command(ProjectCommand):
                 dry_run=options["dry_run"],
                 user=user,
                 source_name=path.name,
+                own_disclaimers=options["own_disclaimers"],
             )
-        except imports.SlugTaken as error:
-            raise CommandError(_slug_taken(error.article)) from error
+        except imports.ArticleExists as error:
+            raise CommandError(_already_there(error.matches)) from error
         except importer.ArticleImportError as error:
             raise CommandError(f"{error} Nothing was saved.") from error
         if result.dry_run and updating:
@@ -206,6 +218,13 @@ class Command(ProjectCommand):
         )
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"  Warning: {warning}"))
+        for difference in result.disclaimer_differences:
+            kept = "the article's own" if result.own_disclaimers else "the stock text"
+            self.stdout.write(
+                f"  Disclaimer “{difference.stock.name}” is worded differently in the article; "
+                f"kept: {kept}.\n    Stock: {importer.strip_html(difference.stock.body)}\n"
+                f"    The article's own: {difference.text}"
+            )
         article = result.article
         if result.dry_run:
             self.stdout.write("Dry run: nothing was saved.")
@@ -229,9 +248,10 @@ def _date(value):
         raise CommandError(f"“{value}” is not a date: write it as YYYY-MM-DD.") from error
 
 
-def _slug_taken(article):
+def _already_there(matches):
+    """One line naming the articles the import repeats and what they share."""
+    found = " ".join(match.sentence() for match in matches)
     return (
-        f"An article with the slug “{article.slug}” already exists (“{article.title}”): run "
-        "again with --update to replace its text, or --new to import it as a new article. "
-        "Nothing was saved."
+        f"Already on the site: {found} To go on, run again with --update to replace its text, "
+        "or --new to import it as a new article. Nothing was saved."
     )

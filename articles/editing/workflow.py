@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from ..models import Article
 from ..services import link_pending
-from . import versioning  # noqa: F401  (registers the article's parts for history)
+from . import evidence, versioning  # noqa: F401  (versioning registers the parts for history)
 
 # Roles are groups holding permissions (migration 0007): Editors
 # ("change_article") write and submit for review, Medical reviewers ("review_article") record
@@ -138,13 +138,20 @@ def record_review(*, article, user, reviewer, reviewed_on=None):
 
 
 @transaction.atomic
-def publish_article(*, article, user, publish_at=None):
+def publish_article(*, article, user, publish_at=None, acknowledge_retractions=False):
     """Publish the article now, or schedule it for `publish_at` when that is in the future.
-    Refused without the publish permission, and refused for an article with no recorded
-    medical review."""
+    Refused without the publish permission, for an article with no recorded medical review,
+    with figures not tied to a source when `settings.REQUIRE_SOURCED_FIGURES`, and for an
+    article citing a retracted paper unless `acknowledge_retractions` (then recorded in the
+    history)."""
     _require(user, "publish_article", _("Only a publisher can publish or schedule an article."))
     if not has_recorded_review(workflow_state(article)):
         raise ValidationError(REVIEW_REQUIRED_MESSAGE, code="review_required")
+    problems = evidence.publishing_problems(
+        article, acknowledge_retractions=acknowledge_retractions
+    )
+    if problems:
+        raise ValidationError(list(problems.values()), code="evidence")
     article.status = Article.Status.PUBLISHED
     article.publish_at = publish_at or timezone.now()
     if article.publish_at > timezone.now():
@@ -153,6 +160,8 @@ def publish_article(*, article, user, publish_at=None):
         }
     else:
         comment = _("Published.")
+    if evidence.retracted_references(article):
+        comment = f"{comment} {evidence.acknowledgement_comment(article)}"
     _save_with_revision(article, user=user, comment=comment)
     link_pending(article)
     return article

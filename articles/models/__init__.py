@@ -18,6 +18,7 @@ from .article import (
     page_content_prefetches,
     review_due_before,
 )
+from .evidence import SourceCheck
 from .parts import (
     Citation,
     PendingRelatedTitle,
@@ -45,6 +46,7 @@ __all__ = [
     "RDATable",
     "RelatedArticle",
     "Section",
+    "SourceCheck",
     "Study",
     "Tag",
     "count_words",

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, ImageField
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -31,8 +32,8 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from . import exports, services
-from .editing import versioning, workflow
-from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm
+from .editing import evidence, versioning, workflow
+from .editing.forms import ACKNOWLEDGE_FIELD, WORKFLOW_FIELDS, ArticleAdminForm
 from .import_views import ImportArticleView
 from .models import (
     Article,
@@ -134,9 +135,21 @@ class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
         ("journal", "study_type"),
         "finding",
         ("effect_figure", "reference"),
+        "source_check_display",
         "position",
     ]
+    readonly_fields = ["source_check_display"]
     classes = ["collapse"]
+
+    @admin.display(description=_("checked against its reference"))
+    def source_check_display(self, study):
+        """The per-study note: agrees, disagrees (and how), not fetched, or not linked."""
+        if not study.pk:
+            return _("Checked when saved.")
+        label = study.get_source_check_display()
+        if study.source_check_note:
+            return format_html("<strong>{}</strong>: {}", label, study.source_check_note)
+        return label
 
 
 class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
@@ -271,6 +284,41 @@ admin.site.unregister(Reference)
 admin.site.register(Reference, CitedReferenceAdmin)
 
 
+class CitesRetractedFilter(admin.SimpleListFilter):
+    title = _("cites retracted papers")
+    parameter_name = "cites_retracted"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        retracted = Article.objects.citing_retracted().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=retracted)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=retracted)
+        return queryset
+
+
+class UnlinkedFiguresFilter(admin.SimpleListFilter):
+    title = _("unlinked figures")
+    parameter_name = "unlinked_figures"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("Yes: a figure is not linked to a reference")),
+            ("no", _("No: every figure is linked")),
+        ]
+
+    def queryset(self, request, queryset):
+        unlinked = Article.objects.with_unlinked_figures().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=unlinked)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=unlinked)
+        return queryset
+
+
 class DueForReviewFilter(admin.SimpleListFilter):
     title = _("due for review")
     parameter_name = "due_for_review"
@@ -305,6 +353,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         "medical_reviewer",
         "reviewed_on",
         "reference_count",
+        "evidence",
         "updated_at",
     ]
     list_filter = [
@@ -313,6 +362,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         "medical_reviewer",
         DueForReviewFilter,
         "featured",
+        CitesRetractedFilter,
+        UnlinkedFiguresFilter,
         CitedReferenceFilter,
     ]
     list_select_related = ["medical_reviewer"]
@@ -323,7 +374,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     autocomplete_fields = ["category", "tags", "author", "medical_reviewer"]
     # The hero image's own checks (type, size, pixels) answer before Django's generic one.
     formfield_overrides = {ImageField: {"form_class": HeroImageFormField}}
-    readonly_fields = ["public_page", "created_at", "updated_at"]
+    readonly_fields = ["public_page", "created_at", "updated_at", "evidence_summary"]
     # Roles and history: see "Roles and workflow" below.
     form = ArticleAdminForm
     history_latest_first = True
@@ -345,6 +396,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         (_("Hero image"), {"fields": ["hero_image", "hero_image_alt"]}),
         (_("Search engines"), {"fields": ["meta_description"]}),
         (_("Disclaimers"), {"fields": ["disclaimers"]}),
+        (_("Evidence"), {"fields": ["evidence_summary"]}),
         (_("History"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
@@ -356,7 +408,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(reference_count=Count("citations"))
+        queryset = super().get_queryset(request).annotate(reference_count=Count("citations"))
+        return queryset.with_evidence()
 
     # Exports (articles/exports.py): the changelist as filtered and searched, or the selected
     # rows, for users with the "Can export articles" permission (the Staff exporters group).
@@ -477,6 +530,16 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         if obj is None or not self.has_change_permission(request, obj):
             return fieldsets
         (name, options), *others = fieldsets
+        if self.has_publish_permission(request) and evidence.retracted_references(obj):
+            others = [
+                (
+                    other_name,
+                    {**other_options, "fields": [*other_options["fields"], ACKNOWLEDGE_FIELD]},
+                )
+                if other_name == _("Publishing")
+                else (other_name, other_options)
+                for other_name, other_options in others
+            ]
         return [(name, {**options, "fields": [*options["fields"], "edit_token"]}), *others]
 
     def get_readonly_fields(self, request, obj=None):
@@ -613,6 +676,49 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     @admin.display(description=_("references"), ordering="reference_count")
     def reference_count(self, article):
         return article.reference_count
+
+    @admin.display(description=_("figures linked"), ordering="unlinked_figure_count")
+    def evidence(self, article):
+        """“5 of 7 figures linked · 1 disagrees · 1 retracted source”."""
+        parts = [
+            _("%(linked)d of %(count)d linked")
+            % {"linked": article.linked_figure_count, "count": article.figure_count}
+        ]
+        if article.disagreement_count:
+            parts.append(
+                ngettext("%(count)d disagrees", "%(count)d disagree", article.disagreement_count)
+                % {"count": article.disagreement_count}
+            )
+        if article.retracted_source_count:
+            parts.append(
+                ngettext(
+                    "%(count)d retracted source",
+                    "%(count)d retracted sources",
+                    article.retracted_source_count,
+                )
+                % {"count": article.retracted_source_count}
+            )
+        return " · ".join(str(part) for part in parts)
+
+    @admin.display(description=_("evidence"))
+    def evidence_summary(self, article):
+        if not article.pk:
+            return _("Shown after the first save.")
+        return render_to_string(
+            "admin/articles/article/evidence.html", {"report": evidence.evidence_report(article)}
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Recorded in the history by log_change, with the change message.
+        request.retractions_acknowledged = form.retractions_acknowledged
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        if getattr(request, "retractions_acknowledged", False) and reversion.is_active():
+            comment = entry.get_change_message() or _("Changed.")
+            reversion.set_comment(f"{comment} {evidence.acknowledgement_comment(obj)}")
+        return entry
 
     @admin.display(description=_("public page"))
     def public_page(self, article):

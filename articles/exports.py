@@ -69,6 +69,11 @@ COLUMNS = (
     Column("related_articles", _("Related articles"), "int"),
     Column("due_for_review", _("Due for review"), "bool"),
     Column("broken_references", _("Broken references"), "int"),
+    Column("figures", _("Figures"), "int"),
+    Column("linked_figures", _("Figures linked to a reference"), "int"),
+    Column("unlinked_figures", _("Unlinked figures"), "int"),
+    Column("source_disagreements", _("Figures disagreeing with their reference"), "int"),
+    Column("retracted_sources", _("Retracted sources cited"), "int"),
 )
 
 
@@ -109,6 +114,11 @@ _FIELDS = (
     "related_count",
     "broken_reference_count",
     "review_due",
+    "figure_count",
+    "linked_figure_count",
+    "unlinked_figure_count",
+    "disagreement_count",
+    "retracted_source_count",
 )
 
 
@@ -156,6 +166,11 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
             related_count,
             broken_reference_count,
             review_due,
+            figure_count,
+            linked_figure_count,
+            unlinked_figure_count,
+            disagreement_count,
+            retracted_source_count,
         ) in chunk:
             yield {
                 "id": pk,
@@ -177,6 +192,11 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
                 "related_articles": related_count,
                 "due_for_review": bool(review_due),
                 "broken_references": broken_reference_count,
+                "figures": figure_count,
+                "linked_figures": linked_figure_count,
+                "unlinked_figures": unlinked_figure_count,
+                "source_disagreements": disagreement_count,
+                "retracted_sources": retracted_source_count,
             }
 
 

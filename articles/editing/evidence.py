@@ -23,9 +23,9 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from references.models import NoticeStatus, Reference
+from references.models import FLAGGED_NOTICES, NoticeStatus, Reference
 
-from ..models import Article, Citation, Study
+from ..models import Article, Citation, SourceCheck, Study
 from ..models.evidence import matches_study
 from . import versioning  # noqa: F401  (registers the article's parts for history)
 
@@ -182,3 +182,79 @@ def acknowledgement_comment(article):
     return _("Retracted sources checked and acknowledged by the publisher: %(list)s.") % {
         "list": get_text_list([f"“{reference}”" for reference in retracted], _("and"))
     }
+
+
+# What editors see -----------------------------------------------------------------------------
+
+
+@dataclass
+class StudyEvidence:
+    study: Study
+    #: The study's reference's number in the article's list (None: not linked or not listed).
+    number: int | None
+    #: References that could be its source, when it is unlinked and more than one matches.
+    suggested: list = field(default_factory=list)
+
+
+@dataclass
+class EvidenceReport:
+    """An article's evidence, for its change page: every figure with how it stands against its
+    source, and the cited references with a retraction, correction or expression of concern."""
+
+    studies: list
+    #: (number, reference) for each cited reference with a notice, in list order.
+    flagged: list
+    #: (number, reference) for each cited reference whose details were never fetched.
+    not_fetched: list
+
+    @property
+    def figure_count(self):
+        return len(self.studies)
+
+    @property
+    def linked_count(self):
+        return sum(1 for item in self.studies if item.study.reference_id)
+
+    @property
+    def unlinked_count(self):
+        return self.figure_count - self.linked_count
+
+    @property
+    def disagreement_count(self):
+        return sum(1 for item in self.studies if item.study.source_check == SourceCheck.DISAGREES)
+
+    @property
+    def retracted_count(self):
+        return sum(
+            1 for _number, ref in self.flagged if ref.notice_status == NoticeStatus.RETRACTED
+        )
+
+
+def evidence_report(article):
+    """The EvidenceReport of a saved article (a few queries, whatever its length)."""
+    citations = list(
+        Citation.objects.filter(article=article)
+        .select_related("reference")
+        .order_by("position", "pk")
+    )
+    numbers = {citation.reference_id: n for n, citation in enumerate(citations, start=1)}
+    studies = Study.objects.filter(section__article=article).select_related("reference")
+    studies = studies.order_by("section__position", "section__pk", "position", "pk")
+    ambiguous = suggestions(article)
+    by_pk = {study.pk: refs for study, refs in ambiguous.items()}
+    return EvidenceReport(
+        studies=[
+            StudyEvidence(study, numbers.get(study.reference_id), by_pk.get(study.pk, []))
+            for study in studies
+        ],
+        flagged=[
+            (numbers[c.reference_id], c.reference)
+            for c in citations
+            if c.reference.notice_status in FLAGGED_NOTICES
+        ],
+        not_fetched=[
+            (numbers[c.reference_id], c.reference)
+            for c in citations
+            if not c.reference.has_bibliographic_details()
+        ],
+    )

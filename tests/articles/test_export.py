@@ -52,6 +52,11 @@ HEADINGS = [
     "Related articles",
     "Due for review",
     "Broken references",
+    "Figures",
+    "Figures linked to a reference",
+    "Unlinked figures",
+    "Figures disagreeing with their reference",
+    "Retracted sources cited",
 ]
 
 
@@ -333,6 +338,11 @@ class TestColumnsAndValues:
                 "related_articles": 1,
                 "due_for_review": True,
                 "broken_references": 2,
+                "figures": 2,
+                "linked_figures": 0,
+                "unlinked_figures": 2,
+                "source_disagreements": 0,
+                "retracted_sources": 0,
             }
         ]
         assert list(rows[0]) == [column.key for column in COLUMNS]

@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from reversion.models import Version
 
+from articles.demo import MAIN_SLUG, load_demo
 from articles.editing import evidence, workflow
 from articles.exports import export_rows
-from articles.models import Article, SourceCheck
+from articles.models import Article, SourceCheck, Study
 from articles.models.evidence import first_author_of
 from references import services
 from references.metadata import Outcome, Record
@@ -350,3 +351,39 @@ def test_study_linked_to_a_cited_reference_links_to_its_number(client):
     page = client.get(article.get_absolute_url()).content.decode()
     assert f'href="#ref-1" id="cite-{study.pk}"' in page
     assert f'href="#cite-{study.pk}"' in page
+
+
+# The demo, truthfully ----------------------------------------------------------------------
+
+
+def test_demo_shows_its_figures_sources_as_they_are(admin_client):
+    """One figure of seven is linked (Barbagallo & Dominguez 2010, to PMID 20388094, whose
+    details the demo does not claim); once its record is fetched, editors see that the article
+    names another journal, and the article's text is left as it is."""
+    load_demo()
+    article = Article.objects.with_evidence().get(slug=MAIN_SLUG)
+    assert (article.figure_count, article.linked_figure_count) == (7, 1)
+    study = Study.objects.get(section__article=article, reference__isnull=False)
+    assert (study.authors, study.journal) == ("Barbagallo & Dominguez", "Brain Research Bulletin")
+    assert study.source_check == SourceCheck.NOT_FETCHED
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    assert "Not checked: the reference’s details were not fetched." in (
+        admin_client.get(url).content.decode()
+    )
+
+    csl = {  # the fields of PubMed's esummary record for 20388094, as a lookup maps them
+        "type": "article-journal",
+        "author": BARBAGALLO["authors"],
+        "container-title": "Current pharmaceutical design",
+        "container-title-short": "Curr Pharm Des",
+        "issued": {"date-parts": [[2010]]},
+    }
+    services.apply_lookup(
+        reference=study.reference,
+        outcome=Outcome(record=Record(csl=csl, source=MetadataSource.PUBMED)),
+    )
+    study.refresh_from_db()
+    assert study.journal == "Brain Research Bulletin"
+    assert study.source_check == SourceCheck.DISAGREES
+    page = admin_client.get(url).content.decode()
+    assert "Journal: the article says “Brain Research Bulletin”, the record says" in page

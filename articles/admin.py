@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, ImageField
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats
@@ -32,9 +33,15 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from . import exports, services
-from .editing import review, shared_content, unchanged, versioning, workflow
+from .editing import evidence, review, shared_content, unchanged, versioning, workflow
 from .editing.dashboard import EditedByFilter, ReferenceProblemFilter, ScheduleFilter
-from .editing.forms import WORKFLOW_FIELDS, ArticleAdminForm, RecordReviewForm, ScheduleForm
+from .editing.forms import (
+    ACKNOWLEDGE_FIELD,
+    WORKFLOW_FIELDS,
+    ArticleAdminForm,
+    RecordReviewForm,
+    ScheduleForm,
+)
 from .import_views import ImportArticleView
 from .models import (
     Article,
@@ -189,9 +196,21 @@ class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
         ("journal", "study_type"),
         "finding",
         ("effect_figure", "reference"),
+        "source_check_display",
         "position",
     ]
+    readonly_fields = ["source_check_display"]
     classes = ["collapse"]
+
+    @admin.display(description=_("checked against its reference"))
+    def source_check_display(self, study):
+        """The per-study note: agrees, disagrees (and how), not fetched, or not linked."""
+        if not study.pk:
+            return _("Checked when saved.")
+        label = study.get_source_check_display()
+        if study.source_check_note:
+            return format_html("<strong>{}</strong>: {}", label, study.source_check_note)
+        return label
 
 
 class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
@@ -384,6 +403,41 @@ admin.site.unregister(Reference)
 admin.site.register(Reference, CitedReferenceAdmin)
 
 
+class CitesRetractedFilter(admin.SimpleListFilter):
+    title = _("cites retracted papers")
+    parameter_name = "cites_retracted"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        retracted = Article.objects.citing_retracted().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=retracted)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=retracted)
+        return queryset
+
+
+class UnlinkedFiguresFilter(admin.SimpleListFilter):
+    title = _("unlinked figures")
+    parameter_name = "unlinked_figures"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("Yes: a figure is not linked to a reference")),
+            ("no", _("No: every figure is linked")),
+        ]
+
+    def queryset(self, request, queryset):
+        unlinked = Article.objects.with_unlinked_figures().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=unlinked)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=unlinked)
+        return queryset
+
+
 class DueForReviewFilter(admin.SimpleListFilter):
     title = _("due for review")
     parameter_name = "due_for_review"
@@ -418,6 +472,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         "medical_reviewer",
         "reviewed_on",
         "reference_count",
+        "evidence",
         "updated_at",
     ]
     list_filter = [
@@ -427,6 +482,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         DueForReviewFilter,
         "review_out_of_date",
         "featured",
+        CitesRetractedFilter,
+        UnlinkedFiguresFilter,
         CitedReferenceFilter,
         # The dashboard's lists (editing/dashboard.py) link to the changelist through these.
         EditedByFilter,
@@ -441,7 +498,13 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     autocomplete_fields = ["category", "tags", "author", "medical_reviewer"]
     # The hero image's own checks (type, size, pixels) answer before Django's generic one.
     formfield_overrides = {ImageField: {"form_class": HeroImageFormField}}
-    readonly_fields = ["public_page", "pending_related_titles", "created_at", "updated_at"]
+    readonly_fields = [
+        "public_page",
+        "pending_related_titles",
+        "created_at",
+        "updated_at",
+        "evidence_summary",
+    ]
     # Roles and history: see "Roles and workflow" below.
     form = ArticleAdminForm
     history_latest_first = True
@@ -465,6 +528,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         (_("Search engines"), {"fields": ["meta_description"]}),
         (_("Disclaimers"), {"fields": ["disclaimers"]}),
         (_("You may also like"), {"fields": ["pending_related_titles"]}),
+        (_("Evidence"), {"fields": ["evidence_summary"]}),
         (_("History"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
@@ -476,7 +540,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(reference_count=Count("citations"))
+        queryset = super().get_queryset(request).annotate(reference_count=Count("citations"))
+        return queryset.with_evidence()
 
     # Exports (articles/exports.py): the changelist as filtered and searched, or the selected
     # rows, for users with the "Can export articles" permission (the Staff exporters group).
@@ -602,6 +667,16 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         if obj is None or not self.has_change_permission(request, obj):
             return fieldsets
         (name, options), *others = fieldsets
+        if self.has_publish_permission(request) and evidence.retracted_references(obj):
+            others = [
+                (
+                    other_name,
+                    {**other_options, "fields": [*other_options["fields"], ACKNOWLEDGE_FIELD]},
+                )
+                if other_name == _("Publishing")
+                else (other_name, other_options)
+                for other_name, other_options in others
+            ]
         fieldsets = [(name, {**options, "fields": [*options["fields"], "edit_token"]}), *others]
         if self.has_review_permission(request) and obj.medical_reviewer_id:
             fieldsets = with_renew_review(fieldsets)
@@ -856,6 +931,49 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     @admin.display(description=_("references"), ordering="reference_count")
     def reference_count(self, article):
         return article.reference_count
+
+    @admin.display(description=_("figures linked"), ordering="unlinked_figure_count")
+    def evidence(self, article):
+        """“5 of 7 figures linked · 1 disagrees · 1 retracted source”."""
+        parts = [
+            _("%(linked)d of %(count)d linked")
+            % {"linked": article.linked_figure_count, "count": article.figure_count}
+        ]
+        if article.disagreement_count:
+            parts.append(
+                ngettext("%(count)d disagrees", "%(count)d disagree", article.disagreement_count)
+                % {"count": article.disagreement_count}
+            )
+        if article.retracted_source_count:
+            parts.append(
+                ngettext(
+                    "%(count)d retracted source",
+                    "%(count)d retracted sources",
+                    article.retracted_source_count,
+                )
+                % {"count": article.retracted_source_count}
+            )
+        return " · ".join(str(part) for part in parts)
+
+    @admin.display(description=_("evidence"))
+    def evidence_summary(self, article):
+        if not article.pk:
+            return _("Shown after the first save.")
+        return render_to_string(
+            "admin/articles/article/evidence.html", {"report": evidence.evidence_report(article)}
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Recorded in the history by log_change, with the change message.
+        request.retractions_acknowledged = form.retractions_acknowledged
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        if getattr(request, "retractions_acknowledged", False) and reversion.is_active():
+            comment = entry.get_change_message() or _("Changed.")
+            reversion.set_comment(f"{comment} {evidence.acknowledgement_comment(obj)}")
+        return entry
 
     @admin.display(description=_("public page"))
     def public_page(self, article):

@@ -71,6 +71,11 @@ COLUMNS = (
     Column("due_for_review", _("Due for review"), "bool"),
     Column("review_out_of_date", _("Review out of date"), "bool"),
     Column("broken_references", _("Broken references"), "int"),
+    Column("figures", _("Figures"), "int"),
+    Column("linked_figures", _("Figures linked to a reference"), "int"),
+    Column("unlinked_figures", _("Unlinked figures"), "int"),
+    Column("source_disagreements", _("Figures disagreeing with their reference"), "int"),
+    Column("retracted_sources", _("Retracted sources cited"), "int"),
 )
 
 
@@ -112,6 +117,11 @@ _FIELDS = (
     "broken_reference_count",
     "review_due",
     "review_out_of_date",
+    "figure_count",
+    "linked_figure_count",
+    "unlinked_figure_count",
+    "disagreement_count",
+    "retracted_source_count",
 )
 
 
@@ -160,6 +170,11 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
             broken_reference_count,
             review_due,
             review_out_of_date,
+            figure_count,
+            linked_figure_count,
+            unlinked_figure_count,
+            disagreement_count,
+            retracted_source_count,
         ) in chunk:
             yield {
                 "id": pk,
@@ -183,6 +198,11 @@ def export_rows(articles, *, site_url, chunk_size=CHUNK_SIZE):
                 "due_for_review": bool(review_due),
                 "review_out_of_date": review_out_of_date,
                 "broken_references": broken_reference_count,
+                "figures": figure_count,
+                "linked_figures": linked_figure_count,
+                "unlinked_figures": unlinked_figure_count,
+                "source_disagreements": disagreement_count,
+                "retracted_sources": retracted_source_count,
             }
 
 

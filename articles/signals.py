@@ -12,6 +12,9 @@ Side effects of saving content.
   of each published article it changes (`editing/shared_content.py`).
 - Whether a recorded medical review still covers what readers see (`editing/review.py`)
   follows every change to it; only articles whose review kept a fingerprint are read.
+- A reference gaining or changing details (the library's `reference_details_changed`) checks
+  the studies citing it again and links the unlinked studies of the articles citing it
+  (`editing/evidence.py`); any save of a reference checks its studies again.
 """
 
 from django.db.models import Q
@@ -19,9 +22,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from references.models import Reference
-from references.signals import references_merged
+from references.signals import reference_details_changed, references_merged
 
-from .editing import review, shared_content
+from .editing import evidence, review, shared_content
 from .models import (
     Article,
     ArticleRedirect,
@@ -84,6 +87,17 @@ def study_changed(sender, instance, raw=False, **kwargs):
     """Study findings count as words; the search vector does not index them."""
     if not raw:
         Article.objects.filter(sections__pk=instance.section_id).update_word_counts()
+
+
+@receiver(reference_details_changed, dispatch_uid="reference_details_link_studies")
+def reference_details_changed_link_studies(sender, reference, **kwargs):
+    evidence.references_changed(reference)
+
+
+@receiver(post_save, sender=Reference, dispatch_uid="reference_saved_recheck_studies")
+def reference_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        evidence.recheck_studies(instance)
 
 
 def public_content_changed(sender, **kwargs):

@@ -267,6 +267,9 @@ PUBLISHER_NAME = os.environ.get("HSL_PUBLISHER_NAME") or SITE_NAME
 SITE_URL = env("HSL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # An article whose medical review is older than this many months is due for review again.
 REVIEW_DUE_MONTHS = env_int("HSL_REVIEW_DUE_MONTHS", 24)
+# Publishing refuses an article with a figure (study) not linked to its reference
+# (articles/editing/evidence.py).
+REQUIRE_SOURCED_FIGURES = env_bool("HSL_REQUIRE_SOURCED_FIGURES", False)
 
 # Outbound requests (references/outbound.py: link checks, metadata lookups) refuse addresses
 # inside the network (loopback, private, link-local, reserved …) unless named here, as `host` or

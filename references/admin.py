@@ -32,8 +32,9 @@ from . import formats, services
 from .identifiers import parse_identifier
 from .linkcheck import LinkChecker, check_references
 from .metadata import crossref, fetch_records, ncbi
-from .models import LinkStatus, Reference, ReferenceType, record_url
+from .models import BIBLIOGRAPHIC_FIELDS, LinkStatus, Reference, ReferenceType, record_url
 from .refresh import refresh
+from .signals import reference_details_changed
 
 #: The most references "Check links now" checks in one go, and how long it may take: the
 #: editor waits for the page, and the app server ends requests that take too long.
@@ -44,6 +45,8 @@ CHECK_NOW_SECONDS = 20
 FETCH_NOW_LIMIT = 50
 EDITOR_LOOKUP = {"timeout": 5.0, "retries": 1, "backoff": 0.5, "max_wait": 3.0}
 FETCH_BUTTON = "_fetch"
+#: A change to one of these is announced to the apps citing the reference (signals.py).
+DETAIL_FIELDS = {*BIBLIOGRAPHIC_FIELDS, "notice_status", "notice_doi", "notice_url"}
 
 
 def editor_services():
@@ -382,6 +385,8 @@ class ReferenceAdmin(admin.ModelAdmin):
         if form.lookup_warning:
             self.message_user(request, form.lookup_warning, messages.WARNING)
         super().save_model(request, obj, form, change)
+        if form.lookup or set(form.changed_data) & DETAIL_FIELDS:
+            reference_details_changed.send(sender=Reference, reference=obj)
         duplicates = list(obj.possible_duplicates().only("pk", "title")[:5])
         if duplicates:
             titles = format_html_join(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import IDENTIFIER_FIELDS, MetadataSource, Reference, record_url, referring_relations
-from .signals import references_merged
+from .signals import reference_details_changed, references_merged
 
 #: The fields a link check writes.
 LINK_FIELDS = ["link_status", "status_code", "final_url", "checked_at"]
@@ -175,6 +175,7 @@ def apply_lookup(*, reference, outcome, overwrite=False):
         reference.notice_checked_at = now
     reference.full_clean()
     reference.save()
+    reference_details_changed.send(sender=Reference, reference=reference)
     return changed
 
 

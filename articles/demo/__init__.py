@@ -101,15 +101,34 @@ def _library_entry(data, titles):
     if url not in titles:
         raise importer.ArticleImportError(f"demo.toml: no demo article cites {data['url']}.")
     retrieved_on = data.get("retrieved_on")
+    year, month, day = [*data.get("issued", []), None, None, None][:3]
     return _save(
         Reference(
             title=titles[url],
             url=data["url"],
-            pmid=data.get("pmid", ""),
-            doi=data.get("doi", ""),
             retrieved_on=retrieved_on if isinstance(retrieved_on, date) else None,
+            issued_year=year,
+            issued_month=month,
+            issued_day=day,
+            **{field: data[field] for field in RECORD_FIELDS if field in data},
         )
     )
+
+
+#: What a demo.toml reference may state besides its URL, dates and title: its identifiers and
+#: the bibliographic details read on the record (each with a `checked` note saying where).
+RECORD_FIELDS = [
+    "pmid",
+    "doi",
+    "pmcid",
+    "reference_type",
+    "authors",
+    "container_title",
+    "container_title_short",
+    "volume",
+    "issue",
+    "pages",
+]
 
 
 def _get_or_create(model, defaults=None, **lookup):

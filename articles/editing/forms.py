@@ -23,12 +23,15 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from ..models import Article, Contributor
-from . import review, versioning, workflow
+from . import evidence, review, versioning, workflow
 
 #: The fields `workflow.workflow_problems()` looks at.
 WORKFLOW_FIELDS = ["status", "publish_at", "medical_reviewer", "reviewed_on"]
+#: The publisher's acknowledgement of the retracted papers an article cites, asked on publishing.
+ACKNOWLEDGE_FIELD = "acknowledge_retractions"
 
 
 def edit_token(article):
@@ -49,6 +52,17 @@ class ArticleAdminForm(forms.ModelForm):
             "then covers what readers see now. Set the review date to the day you reviewed it."
         ),
     )
+    acknowledge_retractions = forms.BooleanField(
+        label=_l("I have checked the retracted sources"),
+        required=False,
+        help_text=_l(
+            "This article cites a retracted paper (see “Evidence” below). Publishing it needs "
+            "this acknowledgement, which the article's history records."
+        ),
+    )
+    #: Set by clean(): whether this save publishes an article citing retracted papers, with the
+    #: publisher's acknowledgement (ArticleAdmin.log_change records it in the history).
+    retractions_acknowledged = False
 
     #: Set per request by ArticleAdmin.get_form: who is saving, and the workflow state stored
     #: before this request (`workflow.workflow_state`), None for a new article.
@@ -77,6 +91,7 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error(name if name in self.fields else None, message)
         if self.user is not None and not self.errors:
             self._check_review_covers_content()
+        self._check_evidence(cleaned_data)
         return cleaned_data
 
     # A recorded review covers the content it saw (editing/review.py).
@@ -112,6 +127,28 @@ class ArticleAdminForm(forms.ModelForm):
         fingerprint = review.content_fingerprint(article, disclaimers=disclaimers)
         if review.review_is_out_of_date(article, fingerprint=fingerprint):
             self.add_error("status", review.REVIEW_OUT_OF_DATE_MESSAGE)
+
+    def _check_evidence(self, cleaned_data):
+        """Publishing (from another status) applies `evidence.publishing_problems` to the
+        article as stored: its figures and the references it cites."""
+        before = (self.stored_state or {}).get("status")
+        publishing = (
+            self.instance.pk
+            and self._value_after_save("status") == Article.Status.PUBLISHED
+            and before != Article.Status.PUBLISHED
+        )
+        if not publishing:
+            return
+        acknowledged = bool(cleaned_data.get(ACKNOWLEDGE_FIELD))
+        problems = evidence.publishing_problems(self.instance, acknowledge_retractions=acknowledged)
+        if "figures" in problems:
+            self.add_error("status" if "status" in self.fields else None, problems["figures"])
+        if "retractions" in problems:
+            field = ACKNOWLEDGE_FIELD if ACKNOWLEDGE_FIELD in self.fields else None
+            self.add_error(field, problems["retractions"])
+        self.retractions_acknowledged = (
+            acknowledged and not problems and bool(evidence.retracted_references(self.instance))
+        )
 
     def _value_after_save(self, name):
         """The value the save keeps: the submitted one, or the stored one for a read-only field."""

@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..services import link_pending
 from ..textformat.importer import ArticleImportError, DisclaimerHint, strip_html
+from . import evidence
 from .workflow import REVIEW_REQUIRED_MESSAGE, has_recorded_review, workflow_state
 
 #: What an existing article can share with an import, in the words the preview uses.
@@ -329,11 +330,13 @@ def import_article(
             differences=result.disclaimer_differences,
             own=own_disclaimers,
         )
+        linked = evidence.link_unlinked_studies(article)
         if article.status == Article.Status.PUBLISHED:
             link_pending(article)
         if user is not None:
             reversion.set_user(user)
-        reversion.set_comment(_("Imported from %(source)s.") % {"source": source_name or _("text")})
+        comment = _("Imported from %(source)s.") % {"source": source_name or _("text")}
+        reversion.set_comment(f"{comment} {linked.comment()}" if linked.linked else comment)
     result.warnings = [*draft.warnings, *warnings]
     if dry_run:
         transaction.set_rollback(True)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from ..models import Article
 from ..services import link_pending
 from . import (
+    evidence,
     review,
     versioning,  # noqa: F401  (registers the article's parts for history)
 )
@@ -144,15 +145,22 @@ def record_review(*, article, user, reviewer, reviewed_on=None):
 
 
 @transaction.atomic
-def publish_article(*, article, user, publish_at=None):
+def publish_article(*, article, user, publish_at=None, acknowledge_retractions=False):
     """Publish the article now, or schedule it for `publish_at` when that is in the future.
-    Refused without the publish permission, for an article with no recorded medical review,
-    and for one whose review is out of date (editing/review.py)."""
+    Refused without the publish permission, for an article with no recorded medical review or
+    one whose review is out of date (editing/review.py), with figures not tied to a source when
+    `settings.REQUIRE_SOURCED_FIGURES`, and for an article citing a retracted paper unless
+    `acknowledge_retractions` (then recorded in the history)."""
     _require(user, "publish_article", _("Only a publisher can publish or schedule an article."))
     if not has_recorded_review(workflow_state(article)):
         raise ValidationError(REVIEW_REQUIRED_MESSAGE, code="review_required")
     if review.review_is_out_of_date(article):
         raise ValidationError(review.REVIEW_OUT_OF_DATE_MESSAGE, code="review_out_of_date")
+    problems = evidence.publishing_problems(
+        article, acknowledge_retractions=acknowledge_retractions
+    )
+    if problems:
+        raise ValidationError(list(problems.values()), code="evidence")
     article.status = Article.Status.PUBLISHED
     article.publish_at = publish_at or timezone.now()
     if article.publish_at > timezone.now():
@@ -161,6 +169,8 @@ def publish_article(*, article, user, publish_at=None):
         }
     else:
         comment = _("Published.")
+    if evidence.retracted_references(article):
+        comment = f"{comment} {evidence.acknowledgement_comment(article)}"
     _save_with_revision(article, user=user, comment=comment)
     link_pending(article)
     return article

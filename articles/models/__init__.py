@@ -19,6 +19,7 @@ from .article import (
     review_due_before,
     text_fingerprint,
 )
+from .evidence import SourceCheck
 from .parts import (
     Citation,
     PendingRelatedTitle,
@@ -47,6 +48,7 @@ __all__ = [
     "RelatedArticle",
     "Section",
     "SitePage",
+    "SourceCheck",
     "Study",
     "Tag",
     "count_words",

@@ -18,9 +18,10 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from references.models import NEEDS_ATTENTION
+from references.models import NEEDS_ATTENTION, NoticeStatus
 
 from ..validators import hero_image_path, validate_hero_image
+from .evidence import SourceCheck
 from .parts import Citation, RDATable, RelatedArticle, Section, Study
 from .shared import Category, Contributor, Disclaimer, Tag
 
@@ -104,14 +105,56 @@ class ArticleQuerySet(models.QuerySet):
         """Articles whose medical review is recent enough: the opposite of due_for_review()."""
         return self.filter(reviewed_on__gte=review_due_before())
 
+    def with_evidence(self):
+        """Annotate each article's evidence summary: `figure_count` (its studies),
+        `linked_figure_count` and `unlinked_figure_count` (with and without a reference),
+        `disagreement_count` (studies whose journal, first author or year differ from their
+        reference's record) and `retracted_source_count` (cited references retracted). One
+        correlated subquery each, so a list of any length takes the same number of queries."""
+        studies = Study.objects.all()
+        return self.annotate(
+            figure_count=_count_per_article(studies, "section__article"),
+            linked_figure_count=_count_per_article(
+                studies.filter(reference__isnull=False), "section__article"
+            ),
+            unlinked_figure_count=_count_per_article(
+                studies.filter(reference__isnull=True), "section__article"
+            ),
+            disagreement_count=_count_per_article(
+                studies.filter(source_check=SourceCheck.DISAGREES), "section__article"
+            ),
+            retracted_source_count=_count_per_article(
+                Citation.objects.filter(reference__notice_status=NoticeStatus.RETRACTED)
+            ),
+        )
+
+    def citing_retracted(self):
+        """Articles citing at least one retracted paper."""
+        return self.filter(
+            models.Exists(
+                Citation.objects.filter(
+                    article=models.OuterRef("pk"), reference__notice_status=NoticeStatus.RETRACTED
+                )
+            )
+        )
+
+    def with_unlinked_figures(self):
+        """Articles with at least one figure (study) not linked to a reference."""
+        return self.filter(
+            models.Exists(
+                Study.objects.filter(section__article=models.OuterRef("pk"), reference__isnull=True)
+            )
+        )
+
     def for_export(self):
-        """Annotate what an export row needs besides the article's own columns.
+        """Annotate what an export row needs besides the article's own columns, the evidence
+        summary (`with_evidence`) included.
 
         Every count is a correlated subquery rather than a join, so counting sections, studies
         and citations together does not multiply rows. See articles/exports.py.
         """
         citations = Citation.objects.all()
-        return self.annotate(
+        return self.with_evidence().annotate(
             section_count=_count_per_article(Section.objects.all()),
             study_count=_count_per_article(Study.objects.all(), "section__article"),
             reference_count=_count_per_article(citations),

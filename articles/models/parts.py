@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hslhealing.richtext import RichTextField
 
+from .evidence import SourceCheck, check_study
+
 
 class Section(models.Model):
     class Level(models.IntegerChoices):
@@ -117,6 +119,16 @@ class Study(models.Model):
         verbose_name=_("reference"),
         help_text=_("The entry in the reference list that backs this finding, if there is one."),
     )
+    # Kept up to date on save and when the reference's details change (signals.py): how the
+    # journal, first author and year above stand against the reference's record.
+    source_check = models.CharField(
+        _("checked against its reference"),
+        max_length=12,
+        choices=SourceCheck.choices,
+        default=SourceCheck.UNLINKED,
+        editable=False,
+    )
+    source_check_note = models.TextField(_("what differs"), blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -125,6 +137,21 @@ class Study(models.Model):
 
     def __str__(self):
         return self.citation_text
+
+    def save(self, *args, **kwargs):
+        self.check_source()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "source_check", "source_check_note"}
+        super().save(*args, **kwargs)
+
+    def check_source(self):
+        """Compare the study with its reference (`evidence.check_study`); True if that changed
+        what is stored."""
+        check, note = check_study(self, self.reference if self.reference_id else None)
+        changed = (check, note) != (self.source_check, self.source_check_note)
+        self.source_check, self.source_check_note = check, note
+        return changed
 
     @property
     def citation_text(self):

@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from django.db.models import prefetch_related_objects
 from django.utils.text import slugify
 
-from references.models import Reference
+from references.models import FLAGGED_NOTICES, Reference
 
 from ..models import Article, Section, page_content_prefetches
 
@@ -167,6 +167,14 @@ class ReferenceEntry:
     @property
     def anchor(self):
         return f"ref-{self.number}"
+
+    @property
+    def notice(self):
+        """The label readers see beside a retracted or corrected paper ("Retracted",
+        "Corrected", "Expression of concern"), or "" when there is no notice."""
+        if self.reference.notice_status in FLAGGED_NOTICES:
+            return self.reference.get_notice_status_display()
+        return ""
 
 
 def build_reference_list(citations, outline):

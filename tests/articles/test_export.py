@@ -53,6 +53,11 @@ HEADINGS = [
     "Due for review",
     "Review out of date",
     "Broken references",
+    "Figures",
+    "Figures linked to a reference",
+    "Unlinked figures",
+    "Figures disagreeing with their reference",
+    "Retracted sources cited",
 ]
 
 
@@ -335,6 +340,11 @@ class TestColumnsAndValues:
                 "due_for_review": True,
                 "review_out_of_date": False,
                 "broken_references": 2,
+                "figures": 2,
+                "linked_figures": 0,
+                "unlinked_figures": 2,
+                "source_disagreements": 0,
+                "retracted_sources": 0,
             }
         ]
         assert list(rows[0]) == [column.key for column in COLUMNS]

@@ -4,7 +4,10 @@ sections and robots.txt.
 
 Every list shows `Article.objects.published()` only and runs a fixed number of queries. Lists
 are paginated forgivingly: a page number that is not a number shows the first page, one past
-the end the last, so a mistyped or outdated link still lands on articles.
+the end the last, so a mistyped or outdated link still lands on articles. A list pages through
+its newest `MAX_LISTED` articles only (pagination.py), so its deepest page and its count cost
+the same at any size; every article stays reachable through its category, its tags, search
+and the sitemap.
 """
 
 import hashlib
@@ -13,7 +16,6 @@ from functools import partial
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -24,7 +26,8 @@ from django.views.decorators.http import require_safe
 from ..models import Article, ArticleRedirect, Category, Tag
 from .outline import ArticlePage
 from .page_cache import FRAGMENT_CACHE_SECONDS, current_generation
-from .search import MAX_QUERY_LENGTH, clean_query, search_articles
+from .pagination import CappedPaginator
+from .search import MAX_QUERY_LENGTH, add_headlines, clean_query, search_articles
 from .sitemaps import SITEMAPS
 
 #: How long a sitemap page is kept at most; it is rebuilt sooner when its articles change.
@@ -43,7 +46,7 @@ def can_preview(user):
 
 def paginate(request, queryset):
     """The page of `queryset` asked for by `?page=`, forgiving numbers that do not fit."""
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @require_safe
@@ -85,6 +88,7 @@ def search(request):
     page = None
     if query:
         page = paginate(request, search_articles(Article.objects.published().for_listing(), query))
+        page.object_list = add_headlines(list(page.object_list), query)
     return render(
         request,
         "articles/search.html",

@@ -55,45 +55,119 @@ def test_each_sitemap_page_holds_at_most_the_limit(client, small_sections):
             assert len(locations(client, page)) <= 4
 
 
+def article_pages(client):
+    return [url for url in locations(client, "/sitemap.xml") if "sitemap-articles" in url]
+
+
+def page_of(article):
+    """The sitemap page holding `article` when pages hold 4 ids."""
+    return f"/sitemap-articles.xml?p={(article.pk - 1) // 4 + 1}"
+
+
 def test_a_sitemap_page_past_the_last_is_not_found(client, small_sections):
     ArticleFactory.create_batch(5)
-    assert client.get("/sitemap-articles.xml?p=3").status_code == 404
+    past_the_last = len(article_pages(client)) + 1
+    assert client.get(f"/sitemap-articles.xml?p={past_the_last}").status_code == 404
     assert client.get("/sitemap-articles.xml?p=x").status_code == 404
 
 
 def test_a_sitemap_page_is_kept_until_one_of_its_own_articles_changes(client, small_sections):
-    first_page = ArticleFactory.create_batch(4)
-    ArticleFactory.create_batch(2)
-    client.get("/sitemap-articles.xml?p=1")
-    client.get("/sitemap-articles.xml?p=2")
+    articles = ArticleFactory.create_batch(12)
+    first, other = articles[0], articles[-1]
+    assert page_of(first) != page_of(other)
+    on_first_page = len(locations(client, page_of(first)))
     with CaptureQueriesContext(connection) as kept:
-        assert len(locations(client, "/sitemap-articles.xml?p=1")) == 4
+        assert len(locations(client, page_of(first))) == on_first_page
     # The fingerprint only: no article rows are read again.
     assert len(kept) == 1
 
-    second_page_article = Article.objects.order_by("-pk").first()
-    second_page_article.title = "Renamed"
-    second_page_article.save()
+    other.title = "Renamed"
+    other.save()
     with CaptureQueriesContext(connection) as still_kept:
-        client.get("/sitemap-articles.xml?p=1")
+        client.get(page_of(first))
     assert len(still_kept) == 1
 
-    first_page[0].status = Article.Status.ARCHIVED
-    first_page[0].save()
-    page = locations(client, "/sitemap-articles.xml?p=1")
-    assert len(page) == 3
-    assert f"{HOST}{first_page[0].get_absolute_url()}" not in page
+    first.status = Article.Status.ARCHIVED
+    first.save()
+    page = locations(client, page_of(first))
+    assert len(page) == on_first_page - 1
+    assert f"{HOST}{first.get_absolute_url()}" not in page
 
 
 def test_a_sitemap_page_reads_only_its_own_id_range(client, small_sections):
-    ArticleFactory.create_batch(9)
+    article = ArticleFactory.create_batch(9)[-1]
     with CaptureQueriesContext(connection) as queries:
-        client.get("/sitemap-articles.xml?p=2")
+        client.get(page_of(article))
     sql = " ".join(query["sql"] for query in queries).upper()
     assert "OFFSET" not in sql
-    assert '"ARTICLES_ARTICLE"."ID" > 4' in sql
+    lowest = (article.pk - 1) // 4 * 4
+    assert f'"ARTICLES_ARTICLE"."ID" > {lowest}' in sql
 
 
 def test_robots_txt_points_at_the_sitemap_index(client):
     assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").content.decode()
     assert b"sitemapindex" in client.get("/sitemap.xml").content
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    """Lists and searches page through 5 articles, 12 a page."""
+    monkeypatch.setattr("articles.site.pagination.MAX_LISTED", 5)
+    monkeypatch.setattr("articles.site.views.PAGE_SIZE", 2)
+
+
+def test_a_list_pages_through_the_newest_articles_and_says_there_are_more(client, small_cap):
+    ArticleFactory.create_batch(8)
+    response = client.get("/articles/?page=99")
+    page = response.context["page_obj"]
+    assert page.number == 3
+    assert page.paginator.count == 5
+    assert page.paginator.truncated
+    assert "Only the newest articles are listed here" in response.content.decode()
+
+
+def test_a_list_within_the_cap_says_nothing_about_more(client, small_cap):
+    ArticleFactory.create_batch(5)
+    response = client.get("/articles/?page=3")
+    assert not response.context["page_obj"].paginator.truncated
+    assert "Only the newest articles" not in response.content.decode()
+
+
+def test_the_deepest_list_page_reads_no_further_than_the_cap(client, small_cap):
+    ArticleFactory.create_batch(8)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/articles/?page=3")
+    sql = [query["sql"] for query in queries if "articles_article" in query["sql"]]
+    assert any("LIMIT 6" in statement for statement in sql)  # the count, one past the cap
+    assert any("LIMIT 1 OFFSET 4" in statement for statement in sql)  # the last page
+
+
+def test_a_search_with_more_matches_than_the_cap_says_so(client, small_cap):
+    ArticleFactory.create_batch(7, title="Zinc basics")
+    response = client.get("/search/?q=zinc")
+    content = response.content.decode()
+    assert "More than 5 articles found for “zinc”" in content
+    assert response.context["page_obj"].paginator.truncated
+
+
+def test_search_headlines_are_made_for_the_shown_page_only(client, small_cap):
+    ArticleFactory.create_batch(4, title="Zinc basics", standfirst="What zinc does.")
+    response = client.get("/search/?q=zinc")
+    shown = list(response.context["page_obj"].object_list)
+    assert len(shown) == 2
+    assert all(article.headline for article in shown)
+
+
+def test_full_text_search_ranks_only_the_newest_matches(client, postgres, small_cap):
+    from articles.site import search
+
+    ArticleFactory.create_batch(8, title="Zinc basics")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/?q=zinc&page=3")
+    assert response.status_code == 200
+    ranked = [q["sql"] for q in queries if "ts_rank" in q["sql"]]
+    assert ranked
+    assert all(f"LIMIT {search.MAX_RANKED}" in statement for statement in ranked)
+    headlines = [q["sql"] for q in queries if "ts_headline" in q["sql"]]
+    assert len(headlines) == 1
+    assert "ts_rank" not in headlines[0]

@@ -177,7 +177,7 @@ def test_the_500_page_is_served_when_a_view_fails(client, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("articles.site.views.Paginator.get_page", fail)
+    monkeypatch.setattr("articles.site.views.CappedPaginator.get_page", fail)
     client.raise_request_exception = False
     response = client.get("/articles/")
     assert response.status_code == 500

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
 from articles.site import sitemaps
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CitationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,72 @@ def test_full_text_search_ranks_only_the_newest_matches(client, postgres, small_
     headlines = [q["sql"] for q in queries if "ts_headline" in q["sql"]]
     assert len(headlines) == 1
     assert "ts_rank" not in headlines[0]
+
+
+def changelist_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, [query["sql"] for query in queries]
+
+
+@pytest.fixture
+def admin_client_with_articles(admin_client):
+    for article in ArticleFactory.create_batch(3):
+        CitationFactory.create_batch(2, article=article)
+    return admin_client
+
+
+def test_article_changelist_counts_citations_per_row_without_a_join(admin_client_with_articles):
+    response, sql = changelist_queries(admin_client_with_articles, "/admin/articles/article/")
+    rows = [
+        s for s in sql if s.startswith('SELECT "articles_article"."id", "articles_article"."title"')
+    ]
+    assert rows
+    assert all('JOIN "articles_citation"' not in s for s in rows)
+    assert all('"search_vector"' not in s.split(" FROM ")[0] for s in rows)
+    assert [article.reference_count for article in response.context["cl"].result_list] == [2] * 3
+    # No second count of the whole table, and no date hierarchy reading every row's year.
+    assert not any("DATE_TRUNC" in s.upper() or "django_date_trunc" in s for s in sql)
+    assert response.context["cl"].full_result_count is None
+
+
+def test_reference_changelist_counts_citations_per_row_without_a_join(admin_client_with_articles):
+    response, sql = changelist_queries(admin_client_with_articles, "/admin/references/reference/")
+    rows = [s for s in sql if "citation_count" in s]
+    assert rows
+    assert all('JOIN "articles_citation"' not in s for s in rows)
+    assert [ref.citation_count for ref in response.context["cl"].result_list] == [1] * 6
+
+
+def test_changelist_count_is_the_planner_estimate_on_a_big_table(
+    admin_client_with_articles, postgres, monkeypatch
+):
+    from articles.editing import changelist
+
+    monkeypatch.setattr(changelist, "EXACT_BELOW", 0)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+    response, sql = changelist_queries(admin_client_with_articles, "/admin/articles/article/")
+    assert any("reltuples" in s for s in sql)
+    assert not any("COUNT(*)" in s.upper() and "articles_article" in s for s in sql)
+    assert response.context["cl"].result_count == 3
+    response, sql = changelist_queries(
+        admin_client_with_articles, "/admin/articles/article/?status__exact=published"
+    )
+    assert any(s.upper().startswith("EXPLAIN") for s in sql)
+    assert response.context["cl"].result_count >= 1
+
+
+def test_changelist_count_is_exact_on_a_small_table(admin_client_with_articles):
+    response, _sql = changelist_queries(admin_client_with_articles, "/admin/articles/article/")
+    assert response.context["cl"].result_count == 3
+
+
+def test_case_insensitive_title_look_up_uses_an_index(postgres):
+    ArticleFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Article.objects.filter(title__iexact="Zinc Basics").explain()
+    assert "article_title_upper" in plan

@@ -28,8 +28,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self):
-        """Objects in the list, counted up to one past the cap."""
-        return self.object_list[: self.cap + 1].count()
+        """Objects in the list, counted up to one past the cap. Unordered: the database stops
+        after that many rows instead of sorting them all (a tag's articles, say) first, and
+        without the joins of `select_related`."""
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def truncated(self):

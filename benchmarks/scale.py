@@ -13,14 +13,15 @@ the search vector written in one UPDATE. Later runs reuse it: `migrate` brings i
 current migrations (a no-op when it is), and the fill resumes where it stopped. Drop the
 databases to build them again.
 
-Each size is measured in a child process of its own (settings are per process), in-process
-with Django's test Client rather than through gunicorn: no ports, no wrk, and the figures are
-the server's own time per request, views, templates and SQL, with DEBUG off, the page cache
-off (`DJANGO_PAGE_CACHE_SECONDS=0`) and the cache in local memory. The article page's fragments
-and the sitemap pages are cached as in production after the first request; "built" rows clear
-the cache before every request. Each address is requested `BENCH_SCALE_ROUNDS` times (30)
-after one warm-up; the table gives p50 and p99 in milliseconds and the growth from the small
-size to the large. Exit status 1 when a growth is above `MAX_GROWTH` (1.3) at p50.
+Each size is served by a child process of its own (settings are per process), in-process with
+Django's test Client rather than through gunicorn: no ports, no wrk, and the figures are the
+server's own time per request, views, templates and SQL, with DEBUG off, the page cache off
+(`DJANGO_PAGE_CACHE_SECONDS=0`) and the cache in local memory. The article page's fragments and
+the sitemap pages are cached as in production after the first request; "built" rows clear the
+cache before every request. Each address is requested `BENCH_SCALE_ROUNDS` times (30) after
+one warm-up, the two sizes taking turns request by request, so that the load of the shared
+machine weighs on both alike; the table gives p50 and p99 in milliseconds and the growth from
+the small size to the large. Exit status 1 when a growth is above `MAX_GROWTH` (1.3) at p50.
 """
 
 import json
@@ -81,27 +82,67 @@ def pages(size):
 def main():
     server = os.environ.get("DATABASE_URL") or DEFAULT_SERVER
     base = server.rsplit("/", 1)[0]
-    results = {}
+    children = {}
     with tempfile.TemporaryDirectory(prefix="hsl-bench-scale-") as folder:
         previous = None
-        for size in SIZES:
-            database = f"hsl_bench_{size // 1000}k"
-            child = subprocess.run(
-                [sys.executable, __file__, "--child", str(size), database, previous or ""],
-                env=environment(f"{base}/{database}", Path(folder)),
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            )
-            sys.stderr.write(child.stderr)
-            if child.returncode:
-                print(f"the {size:,}-article run failed (see above)")
-                return 1
-            *lines, figures = child.stdout.strip().splitlines()
-            print("\n".join(lines))
-            results[size] = json.loads(figures)
-            previous = database
+        try:
+            for size in SIZES:
+                database = f"hsl_bench_{size // 1000}k"
+                # Built one after the other (the larger is copied from the smaller).
+                children[size] = start_child(
+                    size, database, previous, environment(f"{base}/{database}", Path(folder))
+                )
+                previous = database
+            results = measure_interleaved(children)
+        finally:
+            for process in children.values():
+                process.stdin.close()
+                process.wait()
     return report(results)
+
+
+def start_child(size, database, template, env):
+    """A child process serving requests on one database, once it says it is ready."""
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--child", str(size), database, template or ""],
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    ready = process.stdout.readline()
+    if not ready:
+        raise SystemExit(f"the {size:,}-article child failed (see above)")
+    print(ready.rstrip())
+    return process
+
+
+def measure_interleaved(children):
+    """Time every address at every size, alternating sizes request by request, so a change of
+    load on the shared machine falls on both sizes alike."""
+    results = {size: {} for size in children}
+    labels = {size: pages(size) for size in children}
+    for index, (label, _path, _cold) in enumerate(labels[SIZES[0]]):
+        timings = {size: [] for size in children}
+        for round_number in range(ROUNDS + 1):
+            for size, process in children.items():
+                _label, path, cold = labels[size][index]
+                process.stdin.write(json.dumps({"path": path, "cold": cold}) + "\n")
+                process.stdin.flush()
+                answer = json.loads(process.stdout.readline())
+                if answer["status"] != 200:
+                    raise SystemExit(f"{size:,}: {path} answered {answer['status']}")
+                if round_number:  # the first request warms up
+                    timings[size].append(answer["ms"])
+        for size, measured in timings.items():
+            measured.sort()
+            results[size][label] = {
+                "p50": statistics.median(measured),
+                "p99": measured[min(len(measured) - 1, round(0.99 * (len(measured) - 1)))],
+                "bytes": answer["bytes"] if size == SIZES[-1] else 0,
+            }
+    return results
 
 
 def environment(url, folder):
@@ -129,20 +170,40 @@ def environment(url, folder):
 
 
 def child(size, database, template):
-    """Build or reuse the database of `size` articles, then measure every address."""
+    """Build or reuse the database of `size` articles, say so, then answer requests: one JSON
+    line in ({"path", "cold"}), one out ({"ms", "status", "bytes"}), until stdin closes."""
     prepare_database(database, template)
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache, caches
     from django.core.management import call_command
+    from django.test import Client
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
     fill(size)
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    editor, anonymous = Client(), Client()
+    editor.force_login(user)
     print(f"  {database}: {size:,} articles ready in {time.perf_counter() - started:.0f} s")
-    print(json.dumps(measure(size)))
+    sys.stdout.flush()
+    for line in sys.stdin:
+        asked = json.loads(line)
+        if asked["cold"]:
+            cache.clear()
+            caches["local"].clear()
+        browser = editor if asked["path"].startswith("/admin/") else anonymous
+        started = time.perf_counter()
+        response = browser.get(asked["path"])
+        elapsed = (time.perf_counter() - started) * 1000
+        answer = {"ms": elapsed, "status": response.status_code, "bytes": len(response.content)}
+        print(json.dumps(answer), flush=True)
 
 
 def prepare_database(database, template):
@@ -294,41 +355,6 @@ def fill(size):
         print(f"    {numbers.stop:,} articles", file=sys.stderr)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-
-
-def measure(size):
-    from django.contrib.auth import get_user_model
-    from django.core.cache import cache, caches
-    from django.test import Client
-
-    user, _created = get_user_model().objects.get_or_create(
-        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
-    )
-    client = Client()
-    client.force_login(user)
-    anonymous = Client()
-    figures = {}
-    for label, path, cold in pages(size):
-        browser = client if path.startswith("/admin/") else anonymous
-        timings = []
-        for round_number in range(ROUNDS + 1):
-            if cold:
-                cache.clear()
-                caches["local"].clear()
-            started = time.perf_counter()
-            response = browser.get(path)
-            elapsed = time.perf_counter() - started
-            if response.status_code != 200:
-                raise SystemExit(f"{path}: {response.status_code}")
-            if round_number:  # the first request warms up
-                timings.append(elapsed * 1000)
-        timings.sort()
-        figures[label] = {
-            "p50": statistics.median(timings),
-            "p99": timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))],
-            "bytes": len(response.content),
-        }
-    return figures
 
 
 def report(results):

@@ -81,7 +81,8 @@ check: install
 load: install
 	benchmarks/load.sh
 
-# Not part of `make test` either: each benchmark makes and removes its own throwaway database.
+# Not part of `make test` either: each benchmark makes and removes its own throwaway database,
+# except benchmarks/scale.py, which keeps hsl_bench_10k and hsl_bench_100k for the next run.
 bench: install
 	@set -e; for benchmark in benchmarks/*.py; do echo "== $$benchmark"; $(BIN)/python $$benchmark; done
 

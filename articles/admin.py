@@ -15,7 +15,7 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, ImageField
+from django.db.models import Func, ImageField, IntegerField, OuterRef, Subquery, Value
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -34,6 +34,7 @@ from references.models import Reference
 
 from . import exports, services
 from .editing import evidence, review, shared_content, unchanged, versioning, workflow
+from .editing.changelist import EstimatedCountPaginator
 from .editing.dashboard import EditedByFilter, ReferenceProblemFilter, ScheduleFilter
 from .editing.forms import (
     ACKNOWLEDGE_FIELD,
@@ -328,10 +329,29 @@ class CitedReferenceAdmin(ReferenceAdmin):
         (_("In the articles"), {"fields": ["as_cited", "cited_by"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+    # Flat at any size (articles/editing/changelist.py): counts per shown row, no exact
+    # count of the whole library, and the retrieval date as a filter: the date hierarchy
+    # reads every row for its years.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    date_hierarchy = None
+    list_filter = [*ReferenceAdmin.list_filter, "retrieved_on"]
 
-    @admin.display(description=_("cited by"), ordering="citation_count")
+    def get_queryset(self, request):
+        citations = (
+            Citation.objects.filter(reference=OuterRef("pk"))
+            .order_by()
+            .annotate(count=Func(Value(1), function="COUNT"))
+            .values("count")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(citation_count=Subquery(citations, output_field=IntegerField()))
+        )
+
+    # Not sortable: sorting by it would count the citations of every reference.
+    @admin.display(description=_("cited by"))
     def cited_by(self, reference):
         count = getattr(reference, "citation_count", 0)
         if not count:
@@ -484,6 +504,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         "featured",
         CitesRetractedFilter,
         UnlinkedFiguresFilter,
+        "publish_at",
         CitedReferenceFilter,
         # The dashboard's lists (editing/dashboard.py) link to the changelist through these.
         EditedByFilter,
@@ -492,7 +513,12 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     ]
     list_select_related = ["medical_reviewer"]
     search_fields = ["title", "slug", "standfirst"]
-    date_hierarchy = "publish_at"
+    # Flat at any size (articles/editing/changelist.py): an estimated count, no second count
+    # of the whole table, and every order offered has its index (Article.Meta.indexes). The
+    # publish date is a filter rather than a date hierarchy, whose years read every row.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    sortable_by = ["title", "status", "publish_at", "reviewed_on", "updated_at"]
     ordering = ["-publish_at", "-created_at"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "tags", "author", "medical_reviewer"]
@@ -540,8 +566,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     ]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).annotate(reference_count=Count("citations"))
-        return queryset.with_evidence()
+        queryset = super().get_queryset(request).defer("search_vector")
+        return queryset.with_reference_count().with_evidence()
 
     # Exports (articles/exports.py): the changelist as filtered and searched, or the selected
     # rows, for users with the "Can export articles" permission (the Staff exporters group).
@@ -727,7 +753,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         """Field-by-field differences between two versions, and what happened to the parts."""
         article = self.get_object(request, unquote(object_id))
         if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            raise Http404(_("No article with that id."))
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         versions = versioning.versions_of(article)
@@ -754,7 +780,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             raise PermissionDenied
         article = self.get_object(request, unquote(object_id))
         if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            raise Http404(_("No article with that id."))
         if request.method != "POST":
             return super().revision_view(request, object_id, version_id, extra_context)
         version = _version_or_404(versioning.versions_of(article), version_id)
@@ -878,7 +904,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         article = self.get_object(request, unquote(object_id))
         if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            raise Http404(_("No article with that id."))
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         if action not in workflow.available_actions(user=request.user, article=article):
@@ -928,7 +954,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             workflow.archive_article(article=article, user=user)
         return versioning.latest_version(article).revision.comment
 
-    @admin.display(description=_("references"), ordering="reference_count")
+    @admin.display(description=_("references"))
     def reference_count(self, article):
         return article.reference_count
 

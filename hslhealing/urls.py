@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index as sitemap_index
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 
 from articles.site.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.site.sitemaps import SITEMAPS
-from articles.site.views import robots_txt
+from articles.site.views import robots_txt, sitemap_section
 from hslhealing.media import serve_media
 
 admin.site.site_header = "HSLHealing editorial"
@@ -26,7 +26,14 @@ def favicon(request):
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # The index names a page of a section per 10,000 addresses (articles/site/sitemaps.py).
+    path(
+        "sitemap.xml",
+        sitemap_index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_section, name="sitemap-section"),
     path("feed/", LatestArticlesFeed(), name="feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="feed-atom"),
     path("robots.txt", robots_txt, name="robots"),

@@ -4,12 +4,17 @@ Finding articles by what they say.
 On PostgreSQL every article keeps a stored `search_vector`: its title weighted A, its standfirst
 B and the headings and text of its sections C. `update_search_vector` rewrites it in one UPDATE
 whenever the article or one of its sections is saved (see `articles.signals`), and a GIN index
-(created by migration 0006, PostgreSQL only) keeps the match fast. Results are ranked, and each
-carries a `headline`: the passages that matched, with the matched words between `MARK_START`
-and `MARK_END` (turned into `<mark>` by the `search_snippet` filter after escaping the rest).
+(created by migration 0006, PostgreSQL only) keeps the match fast.
+
+The work of one search is bounded whatever the number of articles or of matches: the newest
+`MAX_RANKED` matches are taken (one more than a reader can page through, so the page can say
+there were more), ranked among themselves, best first, and paged through by
+`pagination.CappedPaginator`. Only the articles on the page shown get a `headline`
+(`add_headlines`): the passages that matched, with the matched words between `MARK_START` and
+`MARK_END` (turned into `<mark>` by the `search_snippet` filter after escaping the rest).
 
 Elsewhere (SQLite in development) each word of the query must appear, in any case, in the
-title, the standfirst or a section; the headline is the standfirst, newest articles first.
+title, the standfirst or a section; newest articles first, and the headline is the standfirst.
 """
 
 import re
@@ -20,6 +25,7 @@ from django.db import connections, models, router
 from django.db.models.functions import Concat
 
 from ..models import Article, Section
+from .pagination import MAX_LISTED
 
 SEARCH_CONFIG = "english"
 
@@ -28,6 +34,9 @@ MAX_QUERY_LENGTH = 200
 
 #: Control characters that never occur in stored text, so they can mark matches safely.
 MARK_START, MARK_END = "\x02", "\x03"
+
+#: Matches ranked per search: the newest ones, one more than a reader can page through.
+MAX_RANKED = MAX_LISTED + 1
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -40,11 +49,45 @@ def clean_query(raw):
 
 
 def search_articles(articles, query):
-    """Filter the `articles` QuerySet to those matching `query`, best first, each annotated with
-    a `headline`. `query` should come from `clean_query`."""
+    """Filter the `articles` QuerySet to those matching `query`, best first (on PostgreSQL:
+    the best of the newest `MAX_RANKED`). `query` should come from `clean_query`."""
     if connections[articles.db].vendor == "postgresql":
         return _full_text_search(articles, query)
     return _simple_search(articles, query)
+
+
+def add_headlines(articles, query):
+    """Give each of `articles` (a page of results, as a list) its `headline`, in one query for
+    the page only; returns the list."""
+    if not articles:
+        return articles
+    if connections[router.db_for_read(Article)].vendor != "postgresql":
+        for article in articles:
+            article.headline = article.standfirst
+        return articles
+    document = Concat(
+        "standfirst", models.Value(" "), _section_text(), output_field=models.TextField()
+    )
+    headlines = dict(
+        Article.objects.filter(pk__in=[article.pk for article in articles])
+        .annotate(
+            headline=SearchHeadline(
+                document,
+                _search_query(query),
+                config=SEARCH_CONFIG,
+                start_sel=MARK_START,
+                stop_sel=MARK_END,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+        .values_list("pk", "headline")
+    )
+    for article in articles:
+        article.headline = headlines.get(article.pk, "")
+    return articles
 
 
 def update_search_vector(*, article_id):
@@ -88,27 +131,20 @@ def _search_vector():
     )
 
 
+def _search_query(query):
+    return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+
+
 def _full_text_search(articles, query):
-    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    document = Concat(
-        "standfirst", models.Value(" "), _section_text(), output_field=models.TextField()
+    search_query = _search_query(query)
+    newest_matches = (
+        articles.filter(search_vector=search_query)
+        .order_by("-publish_at", "-pk")
+        .values("pk")[:MAX_RANKED]
     )
     return (
-        articles.filter(search_vector=search_query)
-        .annotate(
-            rank=SearchRank(models.F("search_vector"), search_query),
-            headline=SearchHeadline(
-                document,
-                search_query,
-                config=SEARCH_CONFIG,
-                start_sel=MARK_START,
-                stop_sel=MARK_END,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
+        articles.filter(pk__in=newest_matches)
+        .annotate(rank=SearchRank(models.F("search_vector"), search_query))
         .order_by("-rank", "-publish_at", "-pk")
     )
 
@@ -124,4 +160,4 @@ def _simple_search(articles, query):
             | models.Q(standfirst__icontains=word)
             | models.Exists(in_sections)
         )
-    return articles.annotate(headline=models.F("standfirst"))
+    return articles.order_by("-publish_at", "-pk")

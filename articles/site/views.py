@@ -1,16 +1,21 @@
 """
 Public pages: the home page, the article lists, search, the article page, contributors' pages,
-site pages (the editorial policy) and robots.txt.
+site pages (the editorial policy), the sitemap sections and robots.txt.
 
 Every list shows `Article.objects.published()` only and runs a fixed number of queries. Lists
 are paginated forgivingly: a page number that is not a number shows the first page, one past
-the end the last, so a mistyped or outdated link still lands on articles.
+the end the last, so a mistyped or outdated link still lands on articles. A list pages through
+its newest `MAX_LISTED` articles only (pagination.py), so its deepest page and its count cost
+the same at any size; every article stays reachable through its category, its tags, search
+and the sitemap.
 """
 
+import hashlib
 from functools import partial
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,7 +26,13 @@ from django.views.decorators.http import require_safe
 from ..models import Article, ArticleRedirect, Category, Contributor, SitePage, Tag
 from .outline import ArticlePage
 from .page_cache import FRAGMENT_CACHE_SECONDS, current_generation
-from .search import MAX_QUERY_LENGTH, clean_query, search_articles
+from .pagination import CappedPaginator
+from .search import MAX_QUERY_LENGTH, add_headlines, clean_query, search_articles
+from .sitemaps import SITEMAPS
+
+#: How long a sitemap page is kept at most; it is rebuilt sooner when its articles change.
+SITEMAP_CACHE_SECONDS = 24 * 60 * 60
+SITEMAP_KEY = "sitemap:{digest}"
 
 PAGE_SIZE = 12
 FEATURED_COUNT = 3
@@ -35,7 +46,7 @@ def can_preview(user):
 
 def paginate(request, queryset):
     """The page of `queryset` asked for by `?page=`, forgiving numbers that do not fit."""
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @require_safe
@@ -79,6 +90,7 @@ def search(request):
     page = None
     if query:
         page = paginate(request, search_articles(Article.objects.published().for_listing(), query))
+        page.object_list = add_headlines(list(page.object_list), query)
     return render(
         request,
         "articles/search.html",
@@ -167,8 +179,31 @@ def _redirect_old_address(request, slug):
 
 
 @require_safe
+def sitemap_section(request, section):
+    """One page of one sitemap section (`sitemaps.py`), kept in the cache until its own
+    articles change: the key holds the page's fingerprint, so an edit to an article on another
+    page leaves this one cached."""
+    sitemap_class = SITEMAPS.get(section)
+    page = request.GET.get("p", "1")
+    fingerprint = (
+        sitemap_class().fingerprint(int(page)) if sitemap_class and page.isdigit() else None
+    )
+    if fingerprint is None:
+        return sitemap_views.sitemap(request, SITEMAPS, section=section)
+    address = (request.scheme, request.get_host(), section, page, *fingerprint)
+    key = SITEMAP_KEY.format(digest=hashlib.sha256(repr(address).encode()).hexdigest())
+    stored = cache.get(key)
+    if stored is None:
+        response = sitemap_views.sitemap(request, SITEMAPS, section=section).render()
+        stored = (response.content, dict(response.items()))
+        cache.set(key, stored, SITEMAP_CACHE_SECONDS)
+    content, headers = stored
+    return HttpResponse(content, headers=headers)
+
+
+@require_safe
 def robots_txt(request):
-    """Crawlers may read everything public; the sitemap lists it.
+    """Crawlers may read everything public; the sitemap index lists it.
 
     The admin is named only at its default address: a custom `DJANGO_ADMIN_URL` is kept out of
     this public file (the admin's own pages already ask not to be indexed).

@@ -36,16 +36,25 @@ def json_ld(content):
 def test_sitemap_lists_pages_categories_and_published_articles(client):
     live = ArticleFactory(category=CategoryFactory(slug="sleep"))
     draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    locations = [url.findtext(f"{SITEMAP}loc") for url in root.iter(f"{SITEMAP}url")]
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert sections == [
+        "http://testserver/sitemap-pages.xml",
+        "http://testserver/sitemap-categories.xml",
+        "http://testserver/sitemap-articles.xml",
+    ]
+    urls = []
+    for section in sections:
+        response = client.get(section.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        urls += ET.fromstring(response.content).iter(f"{SITEMAP}url")
+    locations = [url.findtext(f"{SITEMAP}loc") for url in urls]
     assert "http://testserver/" in locations
     assert "http://testserver/articles/" in locations
     assert "http://testserver/categories/sleep/" in locations
     assert f"http://testserver{live.get_absolute_url()}" in locations
     assert f"http://testserver{draft.get_absolute_url()}" not in locations
-    entry = next(u for u in root.iter(f"{SITEMAP}url") if live.slug in u.findtext(f"{SITEMAP}loc"))
+    entry = next(u for u in urls if live.slug in u.findtext(f"{SITEMAP}loc"))
     assert entry.findtext(f"{SITEMAP}lastmod") == live.updated_at.date().isoformat()
 
 
@@ -181,14 +190,14 @@ def test_the_500_page_is_served_when_a_view_fails(client, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("articles.site.views.Paginator.get_page", fail)
+    monkeypatch.setattr("articles.site.views.CappedPaginator.get_page", fail)
     client.raise_request_exception = False
     response = client.get("/articles/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/sitemap.xml"])
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/sitemap.xml", "/sitemap-articles.xml"])
 def test_feeds_and_sitemap_run_the_same_queries_for_few_or_many_articles(client, url):
     ArticleFactory.create_batch(2)
     with CaptureQueriesContext(connection) as few:

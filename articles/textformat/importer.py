@@ -73,8 +73,10 @@ from references.normalize import normalize_url
 
 from ..models import RDARow, RDATable, Section, Study
 from .blocks import (
+    MAX_PARAGRAPH,
     Block,
     MarkdownNestingError,
+    check_paragraph,
     collapse,
     markdown_blocks,
     markdown_inline,
@@ -266,6 +268,52 @@ def _binary_error():
         "This is not a text file (it holds binary data). Save the article as plain text (.txt) "
         "or Markdown (.md) and import it again."
     )
+
+
+#: More headings than this and the text is refused before it is parsed: an article has a few
+#: dozen (the publisher's longest has about 25), so a thousand is 40 times that and still
+#: leaves room for any real text, while files of tens of thousands of headings (one a line)
+#: are what take a parser tens of seconds.
+MAX_HEADINGS = 1_000
+#: What could be a heading: Markdown "#" lines and setext underlines; in plain text a short
+#: line that starts with a capital or digit and does not end in punctuation (`is_heading_like`,
+#: without its finer checks, so it may count more, never fewer).
+_MARKDOWN_HEADING_LINE_RE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)", re.M)
+_PLAIN_HEADING_LINE_RE = re.compile(
+    r"^[ \t]*[A-ZÀ-ÖØ-Þ0-9][^\n]{0,119}(?<![.!?,;:\s])[ \t]*$", re.MULTILINE
+)
+
+
+#: More list items inside other lists than this and the text is refused before it is parsed:
+#: articles nest a few items at most, while markdown-it reads every line of a deeply nested
+#: list once per level (tens of seconds for 2 MB of lists 20 deep).
+MAX_NESTED_ITEMS = 1_000
+_NESTED_ITEM_LINE_RE = re.compile(r"^(?: {2,}|\t)[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)", re.M)
+
+
+def check_shape(text, fmt):
+    """Refuse, in one line, a text no article has: more than MAX_HEADINGS headings, or (in
+    Markdown) more than MAX_NESTED_ITEMS nested list items, or (in plain text) a paragraph
+    line over MAX_PARAGRAPH characters. Counted with one pattern each over the text, before
+    any parsing."""
+    pattern = _MARKDOWN_HEADING_LINE_RE if fmt == MARKDOWN else _PLAIN_HEADING_LINE_RE
+    count = sum(1 for _ in pattern.finditer(text))
+    if count > MAX_HEADINGS:
+        raise ArticleImportError(
+            f"The text has {count:,} heading lines; an article has at most {MAX_HEADINGS:,} "
+            "(a few dozen is usual). Split it into separate articles and import each one."
+        )
+    if fmt == MARKDOWN:
+        count = sum(1 for _ in _NESTED_ITEM_LINE_RE.finditer(text))
+        if count > MAX_NESTED_ITEMS:
+            raise ArticleImportError(
+                f"The text has {count:,} list items inside other lists; an article has at most "
+                f"{MAX_NESTED_ITEMS:,}. Flatten the lists and import again."
+            )
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_PARAGRAPH:
+            check_paragraph(_collapse(line), number)
 
 
 def detect_format(text, filename=""):
@@ -489,6 +537,10 @@ KNOWN_NUTRIENTS = [
     "choline",
     "omega-3",
 ]
+#: Any of KNOWN_NUTRIENTS as a whole word, in one pattern (one search per heading).
+KNOWN_NUTRIENT_RE = re.compile(
+    r"\b(?:" + "|".join(map(re.escape, KNOWN_NUTRIENTS)) + r")\b", re.IGNORECASE
+)
 REFERENCE_RE = re.compile(
     r"^(?P<title>.+?)[\s.:,]*(?:\b(?:retrieved|available|accessed)\b[^:]{0,40}?"
     r"\b(?:from|at)\b\s*:?\s*|\s)<?(?P<url>https?://[^\s<>]+?)>?[.,]?$",
@@ -965,6 +1017,7 @@ def parse(text, *, filename="", title="", fmt=None, disclaimers=()):
     fmt = fmt or detect_format(text, filename)
     hints = tuple(disclaimers)
     try:
+        check_shape(text, fmt)
         blocks = markdown_blocks(text) if fmt == MARKDOWN else plain_blocks(text, hints)
     except MarkdownNestingError as error:
         raise ArticleImportError(str(error)) from None
@@ -1222,11 +1275,9 @@ class _Parser:
         self.sections.append(section)
         if level == Section.Level.SECTION:
             self.last_top_section = section
-        lowered = heading.lower()
-        for known in KNOWN_NUTRIENTS:
-            if known not in self.nutrients_in_headings and re.search(
-                rf"\b{re.escape(known)}\b", lowered
-            ):
+        for match in KNOWN_NUTRIENT_RE.finditer(heading):
+            known = match.group().lower()
+            if known not in self.nutrients_in_headings:
                 self.nutrients_in_headings.append(known)
         return section
 
@@ -1559,11 +1610,10 @@ class _Parser:
                 "the text."
             )
             return nutrient[:100]
-        context = f"{section.heading} {self.plain(lead_in)}".lower()
+        context = f"{section.heading} {self.plain(lead_in)}"
+        in_context = {match.group().lower() for match in KNOWN_NUTRIENT_RE.finditer(context)}
         for known in KNOWN_NUTRIENTS:
-            if known in self.nutrients_in_headings or re.search(
-                rf"\b{re.escape(known)}\b", context
-            ):
+            if known in self.nutrients_in_headings or known in in_context:
                 nutrient = known.title()
                 self.warn(
                     f"The intake table's nutrient was guessed as “{nutrient}” from the headings."

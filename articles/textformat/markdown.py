@@ -19,7 +19,11 @@ disclaimers and attribution. The dialect, top to bottom::
 
     > **Clinical Insight:** What it found. (Xu et al., 2013) — *Neuroscience Research*; animal model
 
-    > *Cited in the text:* About 30 million people … (Feldman et al., 2017) — figure 30 million
+    > *Cited in the text:* (Feldman et al., 2017)
+
+    #### Intake table: Magnesium (mg)
+
+    - Men aged 19-30: 400 mg/day
 
     ### 1. A sub-section of a section whose sub-sections are numbered
     ### A sub-section of one whose sub-sections are not
@@ -48,7 +52,14 @@ disclaimers and attribution. The dialect, top to bottom::
 
     **Important Note:** the disclaimer's text, for whoever reads the file.
 
-Study lines are quotes after the section's text, in their order. A call-out box starts with
+An RDA table with a place is written in it, under "#### Intake table: <Nutrient> (<unit>)",
+after the section's paragraph it follows (top-level paragraphs counted, as the page and the
+importer count them; 0 before the text), or last under "#### Intake table at the end of the
+section: …"; tables with no place go under "## Recommended intakes".
+
+Study lines are quotes after the section's text, in their order. A study cited in the running
+text whose finding is the sentence citing it is written as its citation alone, with only what
+the sentence does not give (so its sentence and figure appear once). A call-out box starts with
 its **label:**; a study behind a figure in the running text starts with *Cited in the text:*.
 Then comes the finding exactly as stored and the citation "(Authors, Year)". After a dash, the
 tail lists what the finding alone would not tell the importer, separated by semicolons: the

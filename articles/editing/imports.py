@@ -429,12 +429,12 @@ def _import_sections(article, draft_sections, references):
 
 def _table_place(draft, sections):
     """(section, after paragraph) where the text puts the table: the parser's draft records the
-    index of the section that introduces it and the block it follows (counted from 1), when it
-    knows them."""
+    index of the section that introduces it and the number of that section's top-level
+    paragraphs before it (the unit of `RDATable.after_paragraph`), when it knows them."""
     index = draft.section_index
     if index is None or not 0 <= index < len(sections):
         return None, None
-    return sections[index][0], draft.after_block
+    return sections[index][0], draft.after_paragraph
 
 
 def _import_rda_tables(article, draft_tables, sections):

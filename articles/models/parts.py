@@ -210,8 +210,9 @@ class RDATable(models.Model):
         help_text=_("For example: adults, from supplements only."),
     )
     # Where the table stands in the text: in `section`, after its paragraph number
-    # `after_paragraph` (counted from 1 over the section's top-level blocks). Without a section
-    # it is shown after the article's sections, as before.
+    # `after_paragraph`, counted from 1 over the section's top-level paragraphs (<p>; 0 puts it
+    # before the text, empty at its end), as the page (site/outline.py), the importer and the
+    # Markdown export count them. Without a section it is shown after the article's sections.
     section = models.ForeignKey(
         "Section",
         on_delete=models.SET_NULL,

@@ -83,16 +83,17 @@ class _TopLevelEnds(HTMLParser):
 
 def split_after_paragraphs(body, tables):
     """`body` (a section's sanitised HTML) cut into `BodyPart`s, each table after the
-    paragraph (top-level `<p>`, 1 is the first) it names; a table naming no paragraph, or one
-    the text does not have, comes at the end. The parts joined give `body` back unchanged."""
+    paragraph (top-level `<p>`, 1 is the first; 0 before the text) it names; a table naming no
+    paragraph, or one the text does not have, comes at the end. The parts joined give `body`
+    back unchanged. The importer counts paragraphs the same way (`DraftRDATable`)."""
     if not tables:
         return [BodyPart(body)]
-    paragraph_ends = [end for end, is_paragraph in _TopLevelEnds(body).ends if is_paragraph]
+    paragraph_ends = [0] + [end for end, is_paragraph in _TopLevelEnds(body).ends if is_paragraph]
     after = defaultdict(list)
     for table in tables:
         number = table.after_paragraph
-        place = paragraph_ends[number - 1] if number and number <= len(paragraph_ends) else None
-        after[place if place is not None else len(body)].append(table)
+        known = number is not None and number < len(paragraph_ends)
+        after[paragraph_ends[number] if known else len(body)].append(table)
     parts, start = [], 0
     for cut in sorted(after):
         parts.append(BodyPart(body[start:cut], after[cut]))

@@ -44,9 +44,12 @@ What is recognised, in both formats:
 - In-text citations "(Author et al., 2017)", "(A & B, 2010)" in paragraphs and list items become
   studies shown in the running text, with their sentence as the finding.
 - Intake lists ("Men aged 19-30: 400 mg/day", "Women aged 31 and older: 320 mg/day") become an
-  RDA table that keeps its place: the section and the number of that section's blocks before it
-  (right after the sentence that introduces it). The nutrient comes from that sentence ("The
-  Recommended Dietary Allowance (RDA) for magnesium is:"), with a warning.
+  RDA table that keeps its place: the section and the number of that section's top-level
+  paragraphs before it (right after the sentence that introduces it), as the page counts them.
+  In Markdown a "#### Intake table: Magnesium (mg)" heading over the list names the table and
+  puts it where it stands ("… at the end of the section: …" for the section's end). Otherwise
+  the nutrient comes from that sentence ("The Recommended Dietary Allowance (RDA) for
+  magnesium is:"), with a warning.
 - The list under "References" ("Title. Retrieved from: URL"), de-duplicated by normalised URL.
 - "You May Also Like" titles (the common typo "You May Alo Like" too).
 - Closing paragraphs "Important Note: …" are matched to the existing disclaimers by their title
@@ -70,8 +73,10 @@ from references.normalize import normalize_url
 
 from ..models import RDARow, RDATable, Section, Study
 from .blocks import (
+    MAX_PARAGRAPH,
     Block,
     MarkdownNestingError,
+    check_paragraph,
     collapse,
     markdown_blocks,
     markdown_inline,
@@ -116,6 +121,10 @@ class DraftStudy:
     reference_number: int | None = None
     #: True for a study found from a citation in running text (not from a line of its own).
     from_citation: bool = False
+    #: For a line "Cited in the text: (Authors, Year)" with no finding of its own: what is taken
+    #: from the sentence of the section that cites it ("finding", and "figure" and "type"
+    #: unless the line states them).
+    from_sentence: tuple = ()
 
     @property
     def citation_text(self):
@@ -154,11 +163,12 @@ class DraftRDATable:
     upper_limit_applies_to: str = ""
     rows: list = field(default_factory=list)
     #: Where the text puts the table: the index in ArticleDraft.sections of the section whose
-    #: text introduces it, and how many of that section's blocks come before it (it follows
-    #: `sections[section_index].blocks[after_block - 1]`, the sentence that introduces it).
-    #: None for a table under a "Recommended intakes" heading of its own.
+    #: text introduces it, and how many of that section's top-level paragraphs (``<p>``) come
+    #: before it, the unit `RDATable.after_paragraph` and the page (`site/outline.py`) count in:
+    #: 0 before the first, None at the end of the section. section_index None for a table
+    #: under a "Recommended intakes" heading of its own.
     section_index: int | None = None
-    after_block: int | None = None
+    after_paragraph: int | None = None
 
 
 @dataclass
@@ -258,6 +268,52 @@ def _binary_error():
         "This is not a text file (it holds binary data). Save the article as plain text (.txt) "
         "or Markdown (.md) and import it again."
     )
+
+
+#: More headings than this and the text is refused before it is parsed: an article has a few
+#: dozen (the publisher's longest has about 25), so a thousand is 40 times that and still
+#: leaves room for any real text, while files of tens of thousands of headings (one a line)
+#: are what take a parser tens of seconds.
+MAX_HEADINGS = 1_000
+#: What could be a heading: Markdown "#" lines and setext underlines; in plain text a short
+#: line that starts with a capital or digit and does not end in punctuation (`is_heading_like`,
+#: without its finer checks, so it may count more, never fewer).
+_MARKDOWN_HEADING_LINE_RE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)", re.M)
+_PLAIN_HEADING_LINE_RE = re.compile(
+    r"^[ \t]*[A-ZÀ-ÖØ-Þ0-9][^\n]{0,119}(?<![.!?,;:\s])[ \t]*$", re.MULTILINE
+)
+
+
+#: More list items inside other lists than this and the text is refused before it is parsed:
+#: articles nest a few items at most, while markdown-it reads every line of a deeply nested
+#: list once per level (tens of seconds for 2 MB of lists 20 deep).
+MAX_NESTED_ITEMS = 1_000
+_NESTED_ITEM_LINE_RE = re.compile(r"^(?: {2,}|\t)[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)", re.M)
+
+
+def check_shape(text, fmt):
+    """Refuse, in one line, a text no article has: more than MAX_HEADINGS headings, or (in
+    Markdown) more than MAX_NESTED_ITEMS nested list items, or (in plain text) a paragraph
+    line over MAX_PARAGRAPH characters. Counted with one pattern each over the text, before
+    any parsing."""
+    pattern = _MARKDOWN_HEADING_LINE_RE if fmt == MARKDOWN else _PLAIN_HEADING_LINE_RE
+    count = sum(1 for _ in pattern.finditer(text))
+    if count > MAX_HEADINGS:
+        raise ArticleImportError(
+            f"The text has {count:,} heading lines; an article has at most {MAX_HEADINGS:,} "
+            "(a few dozen is usual). Split it into separate articles and import each one."
+        )
+    if fmt == MARKDOWN:
+        count = sum(1 for _ in _NESTED_ITEM_LINE_RE.finditer(text))
+        if count > MAX_NESTED_ITEMS:
+            raise ArticleImportError(
+                f"The text has {count:,} list items inside other lists; an article has at most "
+                f"{MAX_NESTED_ITEMS:,}. Flatten the lists and import again."
+            )
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_PARAGRAPH:
+            check_paragraph(_collapse(line), number)
 
 
 def detect_format(text, filename=""):
@@ -448,6 +504,12 @@ RDA_LEAD_IN_RE = re.compile(
 RDA_HEADING_RE = re.compile(
     r"^(?P<nutrient>.+?)(?:\s*\((?P<unit>mg|mcg|µg|μg|IU|g)(?:/day)?\))?$", re.IGNORECASE
 )
+#: A table in its place in a section (Markdown, "####"): "Intake table: Magnesium (mg)", or
+#: "Intake table at the end of the section: Magnesium (mg)".
+PLACED_TABLE_HEADING_RE = re.compile(
+    r"^Intake\s+table(?P<end>\s+at\s+the\s+end\s+of\s+the\s+section)?:\s*(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
 RDA_SOURCE_RE = re.compile(r"^Source:\s*(?P<note>.+)$", re.IGNORECASE | re.DOTALL)
 RDA_UPPER_LIMIT_RE = re.compile(
     r"^Tolerable\s+upper\s+(?:intake\s+)?level(?:\s*\(UL\))?:\s*(?P<amount>\d+(?:\.\d+)?)\s*"
@@ -475,6 +537,10 @@ KNOWN_NUTRIENTS = [
     "choline",
     "omega-3",
 ]
+#: Any of KNOWN_NUTRIENTS as a whole word, in one pattern (one search per heading).
+KNOWN_NUTRIENT_RE = re.compile(
+    r"\b(?:" + "|".join(map(re.escape, KNOWN_NUTRIENTS)) + r")\b", re.IGNORECASE
+)
 REFERENCE_RE = re.compile(
     r"^(?P<title>.+?)[\s.:,]*(?:\b(?:retrieved|available|accessed)\b[^:]{0,40}?"
     r"\b(?:from|at)\b\s*:?\s*|\s)<?(?P<url>https?://[^\s<>]+?)>?[.,]?$",
@@ -689,7 +755,8 @@ def read_study(rest, *, display, label="", fmt=PLAIN, require_study_words=False)
         return None
     source_finding = match["finding"]
     plain_finding = markdown_plain(source_finding) if fmt == MARKDOWN else _collapse(source_finding)
-    if not plain_finding:
+    from_sentence = not plain_finding and display == Study.Display.IN_TEXT
+    if not plain_finding and not from_sentence:
         return None
     if require_study_words and not (
         STUDY_WORD_RE.search(plain_finding) or STUDY_WORD_RE.search(label)
@@ -704,6 +771,9 @@ def read_study(rest, *, display, label="", fmt=PLAIN, require_study_words=False)
     )
     warnings = []
     explicit = _read_tail(match["tail"], study, warnings, fmt) if match["tail"] else set()
+    if from_sentence:
+        study.from_sentence = ("finding", *sorted({"figure", "type"} - explicit))
+        return StudyLine(study, warnings)
     lead_words = ""
     if "journal" not in explicit:
         lead_in = split_lead_in(plain_finding)
@@ -947,6 +1017,7 @@ def parse(text, *, filename="", title="", fmt=None, disclaimers=()):
     fmt = fmt or detect_format(text, filename)
     hints = tuple(disclaimers)
     try:
+        check_shape(text, fmt)
         blocks = markdown_blocks(text) if fmt == MARKDOWN else plain_blocks(text, hints)
     except MarkdownNestingError as error:
         raise ArticleImportError(str(error)) from None
@@ -1163,6 +1234,14 @@ class _Parser:
                 if mode == "intakes" and block.level >= 3:
                     table = self.intake_table_heading(block)
                     continue
+                if (
+                    mode == "body"
+                    and section is not None
+                    and block.level >= 4
+                    and PLACED_TABLE_HEADING_RE.match(self.plain(block.text))
+                ):
+                    previous = self.placed_table_heading(block, section)
+                    continue
                 section = self.start_section(block)
                 mode, table, previous = "body", None, None
                 continue
@@ -1196,11 +1275,9 @@ class _Parser:
         self.sections.append(section)
         if level == Section.Level.SECTION:
             self.last_top_section = section
-        lowered = heading.lower()
-        for known in KNOWN_NUTRIENTS:
-            if known not in self.nutrients_in_headings and re.search(
-                rf"\b{re.escape(known)}\b", lowered
-            ):
+        for match in KNOWN_NUTRIENT_RE.finditer(heading):
+            known = match.group().lower()
+            if known not in self.nutrients_in_headings:
                 self.nutrients_in_headings.append(known)
         return section
 
@@ -1428,8 +1505,28 @@ class _Parser:
 
     def drop_declared_citations(self):
         """A citation in the running text needs no study of its own when the section has a
-        line for that study (as exported files do)."""
+        line for that study (as exported files do). A line with no finding of its own takes
+        the sentence that cites it (its figure and type too, unless the line states them)."""
         for section in self.sections:
+            cited = {}
+            for study in section.studies:
+                if study.from_citation:
+                    cited.setdefault((study.authors, study.year), study)
+            for study in [s for s in section.studies if s.from_sentence]:
+                sentence = cited.get((study.authors, study.year))
+                if sentence is None:
+                    self.warn(
+                        f"{_study_name(study)} has no finding, and no sentence of “"
+                        f"{section.heading or 'the introduction'}” cites it; it is left out."
+                    )
+                    section.studies.remove(study)
+                    continue
+                study.finding = sentence.finding
+                if "figure" in study.from_sentence:
+                    study.effect_figure = sentence.effect_figure
+                if "type" in study.from_sentence:
+                    study.study_type = sentence.study_type
+                    study.type_as_written = sentence.type_as_written
             declared = {(s.authors, s.year) for s in section.studies if not s.from_citation}
             section.studies = [
                 s
@@ -1442,6 +1539,8 @@ class _Parser:
     def rda_list(self, block, previous, section):
         if not block.items or any(nested for _, nested in block.items):
             return None
+        if isinstance(previous, DraftRDATable) and not previous.rows:
+            return previous if self.fill_rows(previous, block) else None
         rows, units = [], set()
         for source, _ in block.items:
             row, unit = read_rda_row(self.shape(source))
@@ -1457,16 +1556,48 @@ class _Parser:
             )
             return None
         nutrient = self.guess_nutrient(previous, section)
-        table = DraftRDATable(
-            nutrient=nutrient,
-            unit=units.pop(),
-            rows=rows,
-            section_index=self.section_index.get(id(section)),
-        )
-        if table.section_index is not None:
-            table.after_block = len(section.blocks)
+        table = DraftRDATable(nutrient=nutrient, unit=units.pop(), rows=rows)
+        self.place_table(table, section)
         self.tables.append(table)
         return table
+
+    def place_table(self, table, section, *, follows_lead_in=True):
+        """Record where `table` stands: in `section`, after its paragraphs so far."""
+        table.section_index = self.section_index.get(id(section))
+        if table.section_index is None:
+            return
+        table.after_paragraph = sum(block.startswith("<p>") for block in section.blocks)
+        if follows_lead_in and section.blocks and not section.blocks[-1].startswith("<p>"):
+            self.warn(
+                f"The intake table “{table.nutrient}” follows a list or quote in "
+                f"“{section.heading or 'the introduction'}”; it is shown after the paragraph "
+                "before that."
+            )
+
+    def placed_table_heading(self, block, section):
+        """ "#### Intake table: Magnesium (mg)" (as exported): a table in its place in the
+        section, its rows in the list below; "… at the end of the section: …" puts it last."""
+        match = PLACED_TABLE_HEADING_RE.match(self.plain(block.text))
+        table = self.named_table(match["rest"])
+        self.place_table(table, section, follows_lead_in=False)
+        if match["end"]:
+            table.after_paragraph = None
+        return table
+
+    def fill_rows(self, table, block):
+        """The rows of a table named by a heading, from the list under it; False if the list
+        is not one of intake rows."""
+        rows = [read_rda_row(self.shape(source)) for source, _ in block.items]
+        if not rows or not all(row for row, _ in rows):
+            return False
+        table.rows = [row for row, _ in rows]
+        units = {unit for _, unit in rows}
+        if units != {table.unit}:
+            self.warn(
+                f"The rows of “{table.nutrient}” are in {', '.join(sorted(units))} but "
+                f"the heading says {table.unit}; check the amounts."
+            )
+        return True
 
     def guess_nutrient(self, previous, section):
         lead_in = previous.source if isinstance(previous, Block) else ""
@@ -1479,11 +1610,10 @@ class _Parser:
                 "the text."
             )
             return nutrient[:100]
-        context = f"{section.heading} {self.plain(lead_in)}".lower()
+        context = f"{section.heading} {self.plain(lead_in)}"
+        in_context = {match.group().lower() for match in KNOWN_NUTRIENT_RE.finditer(context)}
         for known in KNOWN_NUTRIENTS:
-            if known in self.nutrients_in_headings or re.search(
-                rf"\b{re.escape(known)}\b", context
-            ):
+            if known in self.nutrients_in_headings or known in in_context:
                 nutrient = known.title()
                 self.warn(
                     f"The intake table's nutrient was guessed as “{nutrient}” from the headings."
@@ -1507,7 +1637,11 @@ class _Parser:
         return False
 
     def intake_table_heading(self, block):
-        match = RDA_HEADING_RE.match(self.plain(block.text))
+        return self.named_table(self.plain(block.text))
+
+    def named_table(self, text):
+        """A table named by a heading: "Magnesium (mg)"."""
+        match = RDA_HEADING_RE.match(text)
         table = DraftRDATable(nutrient=match["nutrient"].strip()[:100])
         if match["unit"]:
             table.unit = _UNITS[match["unit"].lower()]
@@ -1515,17 +1649,13 @@ class _Parser:
         return table
 
     def intakes_block(self, block, table):
-        if block.kind == "list" and table is not None and not table.rows:
-            rows = [read_rda_row(self.shape(source)) for source, _ in block.items]
-            if all(row for row, _ in rows):
-                table.rows = [row for row, _ in rows]
-                units = {unit for _, unit in rows}
-                if units and units != {table.unit}:
-                    self.warn(
-                        f"The rows of “{table.nutrient}” are in {', '.join(sorted(units))} but "
-                        f"the heading says {table.unit}; check the amounts."
-                    )
-                return table
+        if (
+            block.kind == "list"
+            and table is not None
+            and not table.rows
+            and self.fill_rows(table, block)
+        ):
+            return table
         if block.kind == "list" and table is None:
             found = self.rda_list(block, None, DraftSection(heading=""))
             if found:

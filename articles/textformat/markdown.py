@@ -19,7 +19,11 @@ disclaimers and attribution. The dialect, top to bottom::
 
     > **Clinical Insight:** What it found. (Xu et al., 2013) — *Neuroscience Research*; animal model
 
-    > *Cited in the text:* About 30 million people … (Feldman et al., 2017) — figure 30 million
+    > *Cited in the text:* (Feldman et al., 2017)
+
+    #### Intake table: Magnesium (mg)
+
+    - Men aged 19-30: 400 mg/day
 
     ### 1. A sub-section of a section whose sub-sections are numbered
     ### A sub-section of one whose sub-sections are not
@@ -48,7 +52,14 @@ disclaimers and attribution. The dialect, top to bottom::
 
     **Important Note:** the disclaimer's text, for whoever reads the file.
 
-Study lines are quotes after the section's text, in their order. A call-out box starts with
+An RDA table with a place is written in it, under "#### Intake table: <Nutrient> (<unit>)",
+after the section's paragraph it follows (top-level paragraphs counted, as the page and the
+importer count them; 0 before the text), or last under "#### Intake table at the end of the
+section: …"; tables with no place go under "## Recommended intakes".
+
+Study lines are quotes after the section's text, in their order. A study cited in the running
+text whose finding is the sentence citing it is written as its citation alone, with only what
+the sentence does not give (so its sentence and figure appear once). A call-out box starts with
 its **label:**; a study behind a figure in the running text starts with *Cited in the text:*.
 Then comes the finding exactly as stored and the citation "(Authors, Year)". After a dash, the
 tail lists what the finding alone would not tell the importer, separated by semicolons: the
@@ -118,6 +129,8 @@ class _Body:
         self.hints = hints
 
     def blocks(self, fragment):
+        """[(Markdown, True for a paragraph)] for the top-level elements of `fragment`: the
+        paragraphs are what the page and the importer count to place an RDA table."""
         blocks, inline = [], []
         for node in BodyReader.tree(fragment):
             if isinstance(node, str) or node[0] in _INLINE_TAGS:
@@ -126,13 +139,11 @@ class _Body:
             self._flush(inline, blocks)
             tag, _attrs, children = node
             if tag in _LIST_TAGS:
-                if blocks and blocks[-1].startswith(("- ", "1. ")):
-                    blocks.append(_LIST_SEPARATOR)
-                blocks.append("\n".join(self.list_lines(node, "")))
+                blocks.append(("\n".join(self.list_lines(node, "")), False))
             elif tag == "blockquote":
                 text = self.quote(children)
                 if text:
-                    blocks.append("\n".join(f"> {line}" for line in text.split("\n")))
+                    blocks.append(("\n".join(f"> {line}" for line in text.split("\n")), False))
             else:
                 self._paragraph(self.inline(children, escape_all=False), blocks)
         self._flush(inline, blocks)
@@ -146,7 +157,7 @@ class _Body:
     def _paragraph(self, text, blocks):
         text = text.strip()
         if text:
-            blocks.append(self.defuse_paragraph(text))
+            blocks.append((self.defuse_paragraph(text), True))
 
     def defuse_paragraph(self, text):
         """Escape the one character that would make the importer read a paragraph as an
@@ -262,8 +273,62 @@ def _wrap(inner, mark):
 # Studies, tables, the article ---------------------------------------------------------------
 
 
-def study_line(study, reference_numbers):
-    """One study as a quote line (see the module docstring)."""
+def _is_list(block):
+    return bool(re.match(r"(?:[-+*]|\d+[.)])\s", block))
+
+
+def _join_lists_apart(blocks):
+    """`blocks` with a separator between two lists in a row (else they are read back as one)."""
+    out = []
+    for block in blocks:
+        if out and _is_list(block) and _is_list(out[-1]):
+            out.append(_LIST_SEPARATOR)
+        out.append(block)
+    return out
+
+
+def sentence_citations(paragraphs):
+    """What the importer takes from the citations in a section's paragraphs (Markdown, as
+    written out): the first study found for each (authors, year), with its sentence."""
+    found = {}
+    for paragraph in paragraphs:
+        for study in importer.in_text_studies(importer.markdown_shape(paragraph)):
+            found.setdefault((study.authors, study.year), study)
+    return found
+
+
+def in_text_line(study, sentence, reference_numbers):
+    """A study cited in the running text whose finding is the sentence citing it: the line
+    names the citation and only what differs from what the sentence gives, so that the
+    sentence, and its figure, are written once."""
+    tail = []
+    if study.journal:
+        tail.append(f"*{escape_text(study.journal)}*")
+    if study.study_type != sentence.study_type:
+        if study.study_type:
+            tail.append(str(Study.StudyType(study.study_type).label).lower())
+        else:
+            tail.append("type not stated")
+    if study.effect_figure != sentence.effect_figure:
+        tail.append(f"figure {study.effect_figure}" if study.effect_figure else "no figure")
+    if study.reference_id in reference_numbers:
+        tail.append(f"reference {reference_numbers[study.reference_id]}")
+    line = f"> *Cited in the text:* ({_one_line(study.authors)}, {study.year})"
+    return f"{line} — {'; '.join(tail)}" if tail else line
+
+
+def study_line(study, reference_numbers, sentences=None):
+    """One study as a quote line (see the module docstring). `sentences`: what the section's
+    citations give (`sentence_citations`); a study cited in the text whose finding is its
+    sentence is written without repeating it (`in_text_line`)."""
+    sentence = (sentences or {}).get((" ".join(study.authors.split()), study.year))
+    if (
+        study.display == Study.Display.IN_TEXT
+        and not study.label
+        and sentence is not None
+        and study.finding == sentence.finding
+    ):
+        return in_text_line(study, sentence, reference_numbers)
     finding = _one_line(study.finding)
     text = _CITATION_OPENING.sub(r"\\(", escape_text(finding))
     if study.display == Study.Display.IN_TEXT:
@@ -310,6 +375,51 @@ def rda_row_text(row, unit):
     return text + (" (AI)" if row.intake_type == RDARow.IntakeType.ADEQUATE_INTAKE else "")
 
 
+def rda_table_blocks(table, heading):
+    """An intake table: its heading, rows, source and upper limit."""
+    blocks = [heading]
+    rows = [f"- {rda_row_text(row, table.unit)}" for row in table.rows.all()]
+    if rows:
+        blocks.append("\n".join(rows))
+    if table.source_note:
+        blocks.append(f"Source: {escape_text(_one_line(table.source_note))}")
+    if table.upper_limit is not None:
+        limit = f"Tolerable upper intake level: {_amount(table.upper_limit)} {table.unit}/day"
+        if table.upper_limit_applies_to:
+            limit += f" ({escape_text(_one_line(table.upper_limit_applies_to))})"
+        blocks.append(limit)
+    return blocks
+
+
+def _placed_table(table, *, at_end):
+    where = " at the end of the section" if at_end else ""
+    return rda_table_blocks(
+        table, f"#### Intake table{where}: {_heading(table.nutrient)} ({table.unit})"
+    )
+
+
+def _with_tables(body, tables):
+    """A section's blocks (`_Body.blocks`) with its RDA tables in their places: after the
+    paragraph `after_paragraph` counts to (0: before the text), or at the end."""
+    waiting = list(tables)
+    out, paragraphs = [], 0
+
+    def put(number):
+        for table in [t for t in waiting if t.after_paragraph == number]:
+            out.extend(_placed_table(table, at_end=False))
+            waiting.remove(table)
+
+    put(0)
+    for text, is_paragraph in body:
+        out.append(text)
+        if is_paragraph:
+            paragraphs += 1
+            put(paragraphs)
+    for table in waiting:
+        out.extend(_placed_table(table, at_end=table.after_paragraph is None))
+    return out
+
+
 def _heading(text):
     """A heading's text, escaped; a trailing "#" would be read as a closing mark."""
     return re.sub(r"#(\s*)$", r"\\#\1", escape_text(_one_line(text)))
@@ -339,6 +449,10 @@ def article_markdown(article):
     standfirst = re.sub(r"\n\s*\n+", "\n", (article.standfirst or "").strip())
     blocks = [f"# {_heading(article.title)}", _escape_line_starts(escape_text(standfirst))]
 
+    placed = {}
+    for table in tables:
+        if table.section_id is not None:
+            placed.setdefault(table.section_id, []).append(table)
     parent_numbered, children = False, 0
     for index, section in enumerate(sections):
         if section.level == Section.Level.SUBSECTION:
@@ -355,25 +469,16 @@ def article_markdown(article):
                 blocks.append(f"## {_heading(section.heading)}".rstrip())
         studies = list(section.studies.all())
         declared = {(" ".join(s.authors.split()), s.year) for s in studies}
-        blocks += _Body(declared, hints).blocks(section.body)
-        blocks += [study_line(study, numbers) for study in studies]
+        body = _Body(declared, hints).blocks(section.body)
+        blocks += _join_lists_apart(_with_tables(body, placed.get(section.pk, [])))
+        sentences = sentence_citations(text for text, is_paragraph in body if is_paragraph)
+        blocks += [study_line(study, numbers, sentences) for study in studies]
 
-    if tables:
+    unplaced = [table for table in tables if table.section_id is None]
+    if unplaced:
         blocks.append("## Recommended intakes")
-        for table in tables:
-            blocks.append(f"### {_heading(table.nutrient)} ({table.unit})")
-            rows = [f"- {rda_row_text(row, table.unit)}" for row in table.rows.all()]
-            if rows:
-                blocks.append("\n".join(rows))
-            if table.source_note:
-                blocks.append(f"Source: {escape_text(_one_line(table.source_note))}")
-            if table.upper_limit is not None:
-                limit = (
-                    f"Tolerable upper intake level: {_amount(table.upper_limit)} {table.unit}/day"
-                )
-                if table.upper_limit_applies_to:
-                    limit += f" ({escape_text(_one_line(table.upper_limit_applies_to))})"
-                blocks.append(limit)
+        for table in unplaced:
+            blocks += rda_table_blocks(table, f"### {_heading(table.nutrient)} ({table.unit})")
     if citations:
         blocks.append("## References")
         blocks.append(

@@ -160,7 +160,7 @@ def test_the_intake_table_keeps_its_place_after_its_lead_in(source_article):
     (table,) = source_article.rda_tables
     section = source_article.sections[table.section_index]
     assert section.heading == "Dosage and Safety Considerations"
-    assert table.after_block == 1
+    assert table.after_paragraph == 1
     assert section.blocks[0].endswith("for magnesium is:</p>")
 
 

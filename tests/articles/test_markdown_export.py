@@ -55,12 +55,10 @@ class TestShape:
             "reference 1\n"
         ) in demo_markdown
 
-    def test_a_figure_in_the_running_text_is_cited_in_the_text(self, demo_markdown):
-        assert (
-            "> *Cited in the text:* Around 30 million people in the United States have "
-            "peripheral neuropathy, and diabetes is one of its leading causes. "
-            "(Feldman et al., 2017) — population survey or epidemiology; figure 30 million"
-        ) in demo_markdown
+    def test_a_figure_in_the_running_text_is_cited_in_the_text_once(self, demo_markdown):
+        assert "\n> *Cited in the text:* (Feldman et al., 2017)\n" in demo_markdown
+        assert demo_markdown.count("30 million") == 1
+        assert demo_markdown.count("50-60%") == 1
 
     def test_intakes_references_links_attribution_and_disclaimers_close_it(self, demo_markdown):
         closing = demo_markdown[demo_markdown.index("## Recommended intakes") :]

@@ -85,18 +85,19 @@ def test_a_table_with_no_place_keeps_its_place_after_the_sections(client):
 
 
 def test_an_imported_rda_list_after_an_intro_sentence_renders_right_after_it(client):
+    """The parser, the saved table and the page count the same thing: top-level paragraphs,
+    not the list before the lead-in."""
     text = (
         "# Zinc basics\n\nWhat zinc does.\n\n## Dosage\n\nZinc is needed by many enzymes.\n\n"
+        "- a list before the lead-in\n\n"
         "The Recommended Dietary Allowance (RDA) for zinc is:\n\n"
         "- Men aged 19 and older: 11 mg/day\n- Women aged 19 and older: 8 mg/day\n\n"
         "Higher doses are not better.\n"
     )
     draft = importer.parse(text, disclaimers=imports.disclaimer_hints())
     [table] = draft.rda_tables
-    # The place the parser records (DraftRDATable.section_index / after_paragraph): set here
-    # as the parser that fills them in will, so this test does not wait on it.
     dosage = next(i for i, s in enumerate(draft.sections) if s.heading == "Dosage")
-    table.section_index, table.after_paragraph = dosage, 2
+    assert (table.section_index, table.after_paragraph) == (dosage, 2)
     result = imports.import_article(draft=draft, category=CategoryFactory())
     saved = result.article.rda_tables.get()
     assert (saved.section.heading, saved.after_paragraph) == ("Dosage", 2)
@@ -107,3 +108,11 @@ def test_an_imported_rda_list_after_an_intro_sentence_renders_right_after_it(cli
     intro = content.index("(RDA) for zinc is:</p>")
     assert intro < content.index('<div class="rda-block">') < content.index("Higher doses")
     assert 'id="intake-tables"' not in content
+
+
+def test_a_table_with_no_paragraph_before_it_is_shown_before_the_text(client):
+    article = ArticleFactory()
+    section = SectionFactory(article=article, heading="Dosage", body=BODY)
+    RDARowFactory(table=RDATableFactory(article=article, section=section, after_paragraph=0))
+    content = client.get(article.get_absolute_url()).content.decode()
+    assert content.index('<div class="rda-block">') < content.index("Zinc is needed")

@@ -58,6 +58,16 @@ class Tag(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class ContributorQuerySet(models.QuerySet):
+    def named_on_published_articles(self):
+        """People who wrote or medically reviewed an article readers can see (the sitemap)."""
+        articles = self.model._meta.get_field("articles_written").related_model.objects.published()
+        return self.filter(
+            models.Exists(articles.filter(author=models.OuterRef("pk")))
+            | models.Exists(articles.filter(medical_reviewer=models.OuterRef("pk")))
+        )
+
+
 class Contributor(models.Model):
     """A person named on an article: its author or its medical reviewer."""
 
@@ -81,6 +91,8 @@ class Contributor(models.Model):
         editable=False,
         help_text=_("The sizes and formats made of the photo when it was saved."),
     )
+
+    objects = ContributorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -39,6 +39,8 @@ PAGES = {
     "article": "/articles/magnesium-glycinate-nerve-conduction/",
     "list": "/articles/",
     "search": "/search/?q=magnesium",
+    "contributor": "/contributors/amelia-hart/",
+    "editorial-policy": "/editorial-policy/",
 }
 METRICS = [
     "first-contentful-paint",

@@ -7,7 +7,7 @@ stores are served, with that Content-Type, `X-Content-Type-Options: nosniff` and
 `Last-Modified` (so ConditionalGetMiddleware answers revalidation with a 304). Everything else
 is a 404: directories (no listing), other types, and any path that leads outside MEDIA_ROOT,
 through `..` or a symbolic link. Hero images are stored under random names and never rewritten,
-so browsers may keep them for a day.
+so browsers may keep them for a day (their renditions are named after them).
 """
 
 import mimetypes
@@ -19,9 +19,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-#: What uploads may be: the hero image formats (articles/validators.py), and GIF for images
-#: uploaded before GIF was refused.
-SERVED_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+#: What uploads may be: the hero image formats (articles/validators.py), which the renditions
+#: made of them are in too (articles/renditions.py: WebP and JPEG; AVIF, should it be chosen
+#: there), and GIF for images uploaded before GIF was refused.
+SERVED_TYPES = {"image/jpeg", "image/png", "image/webp", "image/avif", "image/gif"}
+# Python's own table knows AVIF only from 3.13 (before, only where the system's does).
+mimetypes.add_type("image/avif", ".avif")
 MAX_AGE_SECONDS = 24 * 60 * 60
 
 

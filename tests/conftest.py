@@ -25,6 +25,14 @@ def page_cache_off(settings):
     settings.PAGE_CACHE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Uploads, and the renditions made of them (the demo's hero images among them), go to a
+    folder of each test's own, never to the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def editor(django_user_model):
     """A staff member of the Editors group, with nothing but that group's permissions."""

@@ -6,7 +6,9 @@ details, titles and URLs are kept exactly as published), in the dialect
 `articles/textformat/markdown.py` describes. `load_demo()` reads each through the importer and
 saves it with `editing/imports.import_article`, the service an editor's import uses, so the demo
 obeys every rule an import does. What Markdown cannot say (the people, category, tags, dates,
-reference identifiers) is in `demo.toml` here; the loader creates those rows first.
+reference identifiers, hero images and their descriptions) is in `demo.toml` here; the loader
+creates those rows first. The hero images (`images/`) are abstract illustrations made for the
+demo; each is saved as an editor's upload is, so its renditions are made on save.
 
 The main article, "How Magnesium Glycinate Supports Better Nerve Conduction", has an unheaded
 introduction, sections with numbered and unnumbered sub-sections, study call-outs and in-text
@@ -18,6 +20,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -84,7 +87,14 @@ def _import(entry, draft, *, category, people):
     article.publish_at = entry["publish_at"]
     article.featured = entry.get("featured", False)
     article.meta_description = entry.get("meta_description", "")
-    _save(article)
+    if "hero_image" in entry:
+        path = CONTENT / entry["hero_image"]
+        with path.open("rb") as image:
+            article.hero_image = File(image, name=path.name)
+            article.hero_image_alt = entry["hero_image_alt"]
+            _save(article)
+    else:
+        _save(article)
     article.tags.set(
         [_get_or_create(Tag, name=name, defaults={"slug": slugify(name)}) for name in entry["tags"]]
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from references.models import NEEDS_ATTENTION, NoticeStatus
 
+from .. import renditions
 from ..validators import hero_image_path, validate_hero_image
 from .evidence import SourceCheck
 from .parts import Citation, RDATable, RelatedArticle, Section, Study
@@ -260,6 +261,13 @@ class Article(models.Model):
         blank=True,
         help_text=_("What the image shows, for readers who cannot see it. Required with an image."),
     )
+    hero_renditions = models.JSONField(
+        _("hero image renditions"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The sizes and formats made of the hero image when it was saved."),
+    )
     author = models.ForeignKey(
         Contributor,
         on_delete=models.PROTECT,
@@ -413,6 +421,9 @@ class Article(models.Model):
             stored = self._stored_address(using)
             super().save(*args, **kwargs)
             self._record_slug_change(stored)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or "hero_image" in update_fields:
+                self.make_hero_renditions()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -507,6 +518,23 @@ class Article(models.Model):
     def signed_by_publisher(self):
         """True when no person is named and the publisher (an organisation) signs it."""
         return self.author_id is None
+
+    def make_hero_renditions(self, *, force=False):
+        """Make the hero image's renditions if they are not made yet (or again, with `force`);
+        True when it made or cleared some. Called on save and by `manage.py make_renditions`."""
+        return renditions.refresh(
+            self,
+            image_field="hero_image",
+            manifest_field="hero_renditions",
+            widths=renditions.HERO_WIDTHS,
+            open_graph=True,
+            force=force,
+        )
+
+    @property
+    def hero(self):
+        """The hero image's renditions (`renditions.Renditions`), or None before they are made."""
+        return renditions.Renditions.of(self.hero_image, self.hero_renditions)
 
     def get_meta_description(self):
         return self.meta_description or Truncator(strip_tags(self.standfirst)).chars(160)

@@ -4,12 +4,13 @@ What articles share: the categories and tags they are filed under, the people na
 they link to (the editorial policy).
 """
 
-from django.db import models
+from django.db import models, router, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hslhealing.richtext import RichTextField
 
+from .. import renditions
 from ..validators import validate_hero_image
 
 
@@ -57,6 +58,16 @@ class Tag(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class ContributorQuerySet(models.QuerySet):
+    def named_on_published_articles(self):
+        """People who wrote or medically reviewed an article readers can see (the sitemap)."""
+        articles = self.model._meta.get_field("articles_written").related_model.objects.published()
+        return self.filter(
+            models.Exists(articles.filter(author=models.OuterRef("pk")))
+            | models.Exists(articles.filter(medical_reviewer=models.OuterRef("pk")))
+        )
+
+
 class Contributor(models.Model):
     """A person named on an article: its author or its medical reviewer."""
 
@@ -73,6 +84,15 @@ class Contributor(models.Model):
         validators=[validate_hero_image],
         help_text=_("Optional. A portrait, shown on the contributor's page."),
     )
+    photo_renditions = models.JSONField(
+        _("photo renditions"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The sizes and formats made of the photo when it was saved."),
+    )
+
+    objects = ContributorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -82,8 +102,32 @@ class Contributor(models.Model):
     def __str__(self):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            super().save(*args, **kwargs)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or "photo" in update_fields:
+                self.make_photo_renditions()
+
     def get_absolute_url(self):
         return reverse("articles:contributor", kwargs={"slug": self.slug})
+
+    def make_photo_renditions(self, *, force=False):
+        """Make the photo's renditions if they are not made yet (or again, with `force`); True
+        when it made or cleared some. Called on save and by `manage.py make_renditions`."""
+        return renditions.refresh(
+            self,
+            image_field="photo",
+            manifest_field="photo_renditions",
+            widths=renditions.PHOTO_WIDTHS,
+            force=force,
+        )
+
+    @property
+    def portrait(self):
+        """The photo's renditions (`renditions.Renditions`), or None before they are made."""
+        return renditions.Renditions.of(self.photo, self.photo_renditions)
 
 
 class DisclaimerQuerySet(models.QuerySet):

@@ -1,8 +1,9 @@
 """
 The sitemaps: an index at /sitemap.xml naming one sitemap per section (`SITEMAPS`), and each
 section at /sitemap-<section>.xml, split into pages of at most `SECTION_LIMIT` addresses
-(`?p=2` …): the home page and article list, every category with articles, and every published
-article with the time it last changed.
+(`?p=2` …): the home page and article list, every category with articles, every published
+article with the time it last changed, the page of every contributor named on a published
+article, and the site pages (the editorial policy) with the time they last changed.
 
 The articles section is paged by id, not by position: page n holds the published articles whose
 id lies in ((n - 1) × limit, n × limit]. Each page is then one range scan of the primary key
@@ -19,7 +20,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from ..models import Article, Category
+from ..models import Article, Category, Contributor, SitePage
 
 #: Addresses per sitemap page: Google reads up to 50,000, smaller pages are quicker to build.
 SECTION_LIMIT = 10_000
@@ -101,4 +102,38 @@ class ArticleSitemap(Sitemap):
         )
 
 
-SITEMAPS = {"pages": PageSitemap, "categories": CategorySitemap, "articles": ArticleSitemap}
+class ContributorSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.4
+
+    def items(self):
+        # A list, not a queryset: one query, where the sitemap's paginator would count first.
+        return list(Contributor.objects.named_on_published_articles().only("slug"))
+
+    def fingerprint(self, page):
+        """Contributors are few; they are kept by the page cache only."""
+        return None
+
+
+class SitePageSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.4
+
+    def items(self):
+        return list(SitePage.objects.only("slug", "updated_at"))
+
+    def lastmod(self, site_page):
+        return site_page.updated_at
+
+    def fingerprint(self, page):
+        """Site pages are few; they are kept by the page cache only."""
+        return None
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "categories": CategorySitemap,
+    "articles": ArticleSitemap,
+    "contributors": ContributorSitemap,
+    "site-pages": SitePageSitemap,
+}

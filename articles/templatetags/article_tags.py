@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from articles.renditions import OPEN_GRAPH_SIZE
 from articles.site.intake_grid import intake_grid
 from articles.site.search import MARK_END, MARK_START
 
@@ -91,9 +92,23 @@ def medical_web_page(article, references, *, request):
     if article.medical_reviewer:
         data["reviewedBy"] = person(article.medical_reviewer, request=request)
         data["lastReviewed"] = article.reviewed_on.isoformat()
-    if article.hero_image:
+    if article.hero:
+        data["image"] = [
+            image_object(request, article.hero.open_graph_url, *OPEN_GRAPH_SIZE),
+            image_object(request, *article.hero.largest),
+        ]
+    elif article.hero_image:
         data["image"] = request.build_absolute_uri(article.hero_image.url)
     return data
+
+
+def image_object(request, url, width, height):
+    return {
+        "@type": "ImageObject",
+        "url": request.build_absolute_uri(url),
+        "width": width,
+        "height": height,
+    }
 
 
 def _publisher(request):
@@ -121,7 +136,9 @@ def contributor_json_ld(context, contributor):
     data = person(contributor, request=request)
     if contributor.bio:
         data["description"] = contributor.bio
-    if contributor.photo:
+    if contributor.portrait:
+        data["image"] = image_object(request, *contributor.portrait.largest)
+    elif contributor.photo:
         data["image"] = request.build_absolute_uri(contributor.photo.url)
     return json_ld(
         {
@@ -131,6 +148,14 @@ def contributor_json_ld(context, contributor):
             "mainEntity": data,
         }
     )
+
+
+@register.inclusion_tag("includes/picture.html")
+def picture(image, alt, *, sizes, css_class="", eager=False):
+    """An image's renditions (`renditions.Renditions`) as `<picture>`: AVIF sources, the JPEGs
+    as fallback, width and height (no layout shift), and lazy loading unless `eager` (the
+    hero, which is the largest thing above the fold: fetched first)."""
+    return {"image": image, "alt": alt, "sizes": sizes, "css_class": css_class, "eager": eager}
 
 
 def json_ld(data):

@@ -95,6 +95,7 @@ DATA_MIGRATIONS = [
     ("0003_standard_disclaimers_and_editors", "create_editors_group"),
     ("0005_staff_exporters_group", "create_staff_exporters"),
     ("0007_editorial_roles", "create_roles"),
+    ("0017_renditions_and_editors_change_site_pages", "editors_change_site_pages"),
     ("0013_contributor_pages_and_site_pages", "create_editorial_policy"),
 ]
 

@@ -42,6 +42,8 @@ def test_sitemap_lists_pages_categories_and_published_articles(client):
         "http://testserver/sitemap-pages.xml",
         "http://testserver/sitemap-categories.xml",
         "http://testserver/sitemap-articles.xml",
+        "http://testserver/sitemap-contributors.xml",
+        "http://testserver/sitemap-site-pages.xml",
     ]
     urls = []
     for section in sections:

@@ -16,8 +16,13 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def sitemap_locations(client):
-    root = ET.fromstring(client.get("/sitemap.xml").content)
-    return {url.findtext(f"{SITEMAP}loc"): url for url in root.iter(f"{SITEMAP}url")}
+    """Every address of every section the sitemap index names, with its entry."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    entries = {}
+    for section in index.iter(f"{SITEMAP}loc"):
+        root = ET.fromstring(client.get(section.text.removeprefix("http://testserver")).content)
+        entries |= {url.findtext(f"{SITEMAP}loc"): url for url in root.iter(f"{SITEMAP}url")}
+    return entries
 
 
 def test_sitemap_lists_authors_and_reviewers_of_published_articles_only(client):

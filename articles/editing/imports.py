@@ -25,6 +25,7 @@ from ..models import (
     find_overlapping_rows,
     overlap_message,
 )
+from ..models.derived import refresh_changed_text
 from ..textformat.importer import ArticleImportError, DisclaimerHint
 from .workflow import REVIEW_REQUIRED_MESSAGE, has_recorded_review, workflow_state
 
@@ -148,6 +149,9 @@ def import_article(
     result.warnings = [*draft.warnings, *warnings]
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        # Every part is saved: the article's word count and search vector, once.
+        refresh_changed_text(article_ids=[article.pk])
     return result
 
 

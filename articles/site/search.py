@@ -2,8 +2,8 @@
 Finding articles by what they say.
 
 On PostgreSQL every article keeps a stored `search_vector`: its title weighted A, its standfirst
-B and the headings and text of its sections C. `update_search_vector` rewrites it in one UPDATE
-whenever the article or one of its sections is saved (see `articles.signals`), and a GIN index
+B and the headings and text of its sections C. `ArticleQuerySet.update_search_vectors` rewrites
+it once per changed article when a transaction commits (`articles.models.derived`), and a GIN index
 (created by migration 0006, PostgreSQL only) keeps the match fast. Results are ranked, and each
 carries a `headline`: the passages that matched, with the matched words between `MARK_START`
 and `MARK_END` (turned into `<mark>` by the `search_snippet` filter after escaping the rest).
@@ -14,14 +14,12 @@ title, the standfirst or a section; the headline is the standfirst, newest artic
 
 import re
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connections, models, router
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connections, models
 from django.db.models.functions import Concat
 
-from ..models import Article, Section
-
-SEARCH_CONFIG = "english"
+from ..models import Section
+from ..models.article import SEARCH_CONFIG, section_text
 
 #: Longer queries are cut to this many characters: nobody types more, and it bounds the work.
 MAX_QUERY_LENGTH = 200
@@ -47,51 +45,10 @@ def search_articles(articles, query):
     return _simple_search(articles, query)
 
 
-def update_search_vector(*, article_id):
-    """Rewrite the stored search vector of one article from its current text (PostgreSQL only;
-    elsewhere there is no vector to keep)."""
-    if connections[router.db_for_write(Article)].vendor != "postgresql":
-        return
-    Article.objects.filter(pk=article_id).update(search_vector=_search_vector())
-
-
-def _section_text():
-    """The headings and bodies of the outer article's sections, in order, without HTML tags."""
-    text = (
-        Section.objects.filter(article=models.OuterRef("pk"))
-        .order_by()
-        .values("article")
-        .annotate(
-            text=StringAgg(
-                Concat("heading", models.Value(" "), "body", output_field=models.TextField()),
-                delimiter=" ",
-                order_by=("position", "pk"),
-            )
-        )
-        .values("text")
-    )
-    return models.Func(
-        models.Subquery(text, output_field=models.TextField()),
-        models.Value("<[^>]*>"),
-        models.Value(" "),
-        models.Value("g"),
-        function="regexp_replace",
-        output_field=models.TextField(),
-    )
-
-
-def _search_vector():
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("standfirst", weight="B", config=SEARCH_CONFIG)
-        + SearchVector(_section_text(), weight="C", config=SEARCH_CONFIG)
-    )
-
-
 def _full_text_search(articles, query):
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     document = Concat(
-        "standfirst", models.Value(" "), _section_text(), output_field=models.TextField()
+        "standfirst", models.Value(" "), section_text(), output_field=models.TextField()
     )
     return (
         articles.filter(search_vector=search_query)

@@ -42,8 +42,11 @@ run: install
 	$(BIN)/python manage.py create_demo_users --address http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Two processes (pytest-xdist), each with its own test database; the browser tests, which
+# drive one Chromium against a live server, then run on their own.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,7 +6,11 @@ the documented production variables set they pass Django's deployment checklist.
 import json
 import secrets
 
+import pytest
+
 from tests.commands import run_manage
+
+pytestmark = pytest.mark.subprocess  # each test starts manage.py: settings are read at start
 
 #: What .env.example asks a production site to set; everything else keeps its default.
 PRODUCTION = {

@@ -78,6 +78,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/head-lies":
             self.reply(404 if method == "HEAD" else 200)
         elif path == "/slow":
+            self.server.slow_started.set()
             self.server.release.wait(2)
             self.reply(200)
         elif path == "/wait":
@@ -116,6 +117,8 @@ class LocalServer(ThreadingHTTPServer):
         self.hits = Counter()
         self.running = self.peak = 0
         self.release = threading.Event()
+        #: Set when a request for /slow arrives: the checker is waiting on its answer.
+        self.slow_started = threading.Event()
 
     def url(self, path):
         return f"http://127.0.0.1:{self.server_port}{path}"

@@ -308,6 +308,9 @@ def test_sigint_stops_the_command_cleanly(site, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As a terminal starts it: Ctrl-C acts. (pytest-xdist's workers ignore SIGINT, and a
+        # child would inherit that.)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     progress = []
     reader = threading.Thread(target=lambda: progress.extend(iter(command.stderr.readline, "")))

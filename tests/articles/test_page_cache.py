@@ -74,9 +74,10 @@ def test_the_article_page_is_served_again_without_a_query(client, django_assert_
     assert f"<h1>{article.title}</h1>" in content
 
 
-def test_each_query_string_is_a_page_of_its_own(client):
-    ArticleFactory(title="Zinc basics")
-    ArticleFactory(title="Iron basics")
+def test_each_query_string_is_a_page_of_its_own(client, committed):
+    with committed():  # the search vector is stored at the commit
+        ArticleFactory(title="Zinc basics")
+        ArticleFactory(title="Iron basics")
     assert "Zinc basics" in client.get("/search/?q=zinc").content.decode()
     iron = client.get("/search/?q=iron").content.decode()
     assert "Iron basics" in iron

@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Processes for the test suite (pytest-xdist); 0 runs it in the calling process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help install run test lint format check clean load bench
 
@@ -57,10 +59,13 @@ run: install
 	$(BIN)/python manage.py create_demo_users --address http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite, then the references app's tests again without the articles app installed
-# (tests/references/standalone_settings.py): the app stands alone.
+# The whole suite in PYTEST_WORKERS processes (pytest-xdist, each with its own test database;
+# 0 runs it in this process), the browser tests, which drive one Chromium against a live
+# server, on their own, then the references app's tests again without the articles app
+# installed (tests/references/standalone_settings.py): the app stands alone.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser"
+	$(BIN)/python -m pytest -m browser
 	$(BIN)/python -m pytest --ds=tests.references.standalone_settings --no-migrations tests/references
 
 lint: install

@@ -60,6 +60,7 @@ from .models import (
     find_overlapping_rows,
     overlap_message,
 )
+from .models.derived import refresh_changed_text
 from .textformat import markdown
 from .validators import HeroImageFormField
 
@@ -70,7 +71,7 @@ def _kept_forms(formset):
         form
         for form in formset.forms
         if getattr(form, "cleaned_data", None)
-        and not (formset.can_delete and formset._should_delete_form(form))
+        and not (formset.can_delete and form.cleaned_data.get("DELETE"))
     ]
 
 
@@ -111,12 +112,10 @@ def writing_is_locked(user, obj):
     see such an article read-only; a publisher moves it back to "In review" first, or makes
     the change.
     """
+    if user.has_perm("articles.publish_article"):
+        return False
     article = obj if isinstance(obj, Article) else getattr(obj, "article", None)
-    return (
-        article is not None
-        and article.status in workflow.PUBLISHER_STATUSES
-        and not user.has_perm("articles.publish_article")
-    )
+    return article is not None and article.status in workflow.PUBLISHER_STATUSES
 
 
 def with_renew_review(fieldsets):
@@ -221,6 +220,11 @@ class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
     inlines = [StudyInline]
     fields = [("heading", "level", "number_subsections"), "body", "position"]
 
+    def get_queryset(self, request):
+        # Each section's study inline asks whether the article's writing is locked: the article
+        # comes with the section, not in one query per section.
+        return super().get_queryset(request).select_related("article")
+
 
 class RDARowInline(ArticlePartInline, nested_admin.NestedTabularInline):
     model = RDARow
@@ -241,6 +245,10 @@ class RDATableInline(ArticlePartInline, nested_admin.NestedStackedInline):
         ("upper_limit", "upper_limit_applies_to"),
         "position",
     ]
+
+    def get_queryset(self, request):
+        # As SectionInline: the row inline of each table asks about the article.
+        return super().get_queryset(request).select_related("article")
 
 
 class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
@@ -749,11 +757,21 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         }
         return super().history_view(request, object_id, context | (extra_context or {}))
 
+    def article_not_found(self, request, object_id):
+        """What Django's own change page does for a missing article: say so and go to the
+        admin's index."""
+        message = _("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?") % {
+            "name": self.opts.verbose_name,
+            "key": unquote(object_id),
+        }
+        self.message_user(request, message, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))
+
     def compare_view(self, request, object_id):
         """Field-by-field differences between two versions, and what happened to the parts."""
         article = self.get_object(request, unquote(object_id))
         if article is None:
-            raise Http404(_("No article with that id."))
+            return self.article_not_found(request, object_id)
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         versions = versioning.versions_of(article)
@@ -780,7 +798,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             raise PermissionDenied
         article = self.get_object(request, unquote(object_id))
         if article is None:
-            raise Http404(_("No article with that id."))
+            return self.article_not_found(request, object_id)
         if request.method != "POST":
             return super().revision_view(request, object_id, version_id, extra_context)
         version = _version_or_404(versioning.versions_of(article), version_id)
@@ -904,7 +922,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         article = self.get_object(request, unquote(object_id))
         if article is None:
-            raise Http404(_("No article with that id."))
+            return self.article_not_found(request, object_id)
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         if action not in workflow.available_actions(user=request.user, article=article):
@@ -1023,6 +1041,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.cite_study_references(article=form.instance)
+        # The article and every inline are saved: its word count and search vector, once.
+        refresh_changed_text(article_ids=[form.instance.pk])
         if form.review_is_recorded_now():
             review.record_coverage(form.instance)
         if form.instance.status == Article.Status.PUBLISHED:

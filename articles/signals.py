@@ -1,11 +1,15 @@
 """
-Side effects of saving content.
+Side effects of saving content, run after the transaction commits.
 
-- The stored search vector and word count follow the article's text. Signals rather than calls
-  in `save()`, because sections and studies are saved on their own (each admin inline, each
-  import) and the vector and the count belong to the article they are part of.
-- Any change to what a public page shows forgets the anonymous readers' page cache
-  (`page_cache.py`), whether it is saved through the admin, an import or a command.
+- The stored word count and search vector follow the article's text: saving or deleting the
+  article, a section or a study marks the article (`models/derived.py`), and its derived text
+  is refreshed once when the transaction commits, however many parts changed.
+- A change to what a public page shows forgets the anonymous readers' page cache
+  (`site/page_cache.py`) once the transaction commits, whether it is saved through the admin,
+  an import or a command; a rolled-back transaction (an import preview, a save that failed)
+  forgets nothing. A link check writes only a reference's link health (`LINK_FIELDS`), which
+  no public page shows (readers see the reference's citation, templates/includes/
+  reference_item.html), so it keeps the cache.
   `QuerySet.update()` and `bulk_create()` send no signals: code that changes public content
   that way calls `forget_cached_pages()` itself.
 - A merge of references (`references.signals.references_merged`) is written into the history
@@ -17,11 +21,15 @@ Side effects of saving content.
   (`editing/evidence.py`); any save of a reference checks its studies again.
 """
 
+import threading
+
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from references.models import Reference
+from references.services import LINK_FIELDS
 from references.signals import reference_details_changed, references_merged
 
 from .editing import evidence, review, shared_content
@@ -40,8 +48,8 @@ from .models import (
     Study,
     Tag,
 )
+from .models.derived import text_changed
 from .site.page_cache import forget_cached_pages
-from .site.search import update_search_vector
 
 #: Everything a public page shows: the article, its parts, what it is filed under and cites.
 PUBLIC_CONTENT = [
@@ -62,12 +70,6 @@ PUBLIC_CONTENT = [
 ]
 
 
-def text_changed(article_id):
-    """The article's text changed: its search vector and word count follow."""
-    update_search_vector(article_id=article_id)
-    Article.objects.filter(pk=article_id).update_word_counts()
-
-
 @receiver(post_save, sender=Article, dispatch_uid="article_text")
 def article_saved(sender, instance, raw=False, **kwargs):
     if not raw:
@@ -84,9 +86,9 @@ def section_changed(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Study, dispatch_uid="study_saved_text")
 @receiver(post_delete, sender=Study, dispatch_uid="study_deleted_text")
 def study_changed(sender, instance, raw=False, **kwargs):
-    """Study findings count as words; the search vector does not index them."""
+    """Study findings count as words (the search vector does not index them)."""
     if not raw:
-        Article.objects.filter(sections__pk=instance.section_id).update_word_counts()
+        text_changed(instance.section.article_id)
 
 
 @receiver(reference_details_changed, dispatch_uid="reference_details_link_studies")
@@ -100,8 +102,27 @@ def reference_saved(sender, instance, raw=False, **kwargs):
         evidence.recheck_studies(instance)
 
 
-def public_content_changed(sender, **kwargs):
-    forget_cached_pages()
+_pages = threading.local()
+
+
+def forget_pages_once():
+    """Forget the page cache once for all the changes of a committed transaction."""
+    if getattr(_pages, "changed", False):
+        _pages.changed = False
+        forget_cached_pages()
+
+
+def public_content_changed(sender, update_fields=None, action="post_", **kwargs):
+    """Something a public page shows changed: forget the page cache after the commit (at once
+    outside a transaction). A link check, which writes only link health, does not count, nor
+    does the announcement of a many-to-many change before it is made (`pre_add` …)."""
+    if not action.startswith("post_"):
+        return
+    if sender is Reference and update_fields and set(update_fields) <= set(LINK_FIELDS):
+        return
+    _pages.changed = True
+    # One callback per change (see models/derived.py for why); the first one forgets.
+    transaction.on_commit(forget_pages_once)
 
 
 for model in PUBLIC_CONTENT:

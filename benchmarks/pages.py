@@ -227,12 +227,11 @@ def prepare_site(port):
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from articles.models import Article
-    from articles.site.search import update_search_vector
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -242,9 +241,7 @@ def prepare_site(port):
     fill(0, ARTICLES)
     call_command("load_demo", stdout=io.StringIO())
     # bulk_create sends no post_save, so the generated articles have no search vector yet.
-    with transaction.atomic():
-        for pk in Article.objects.filter(search_vector=None).values_list("pk", flat=True):
-            update_search_vector(article_id=pk)
+    Article.objects.filter(search_vector=None).update_search_vectors()
     # The planner's statistics after the bulk insert, as autovacuum's ANALYZE makes them on a
     # live site. (The search index has no pending list to merge: migration 0008.)
     with connection.cursor() as cursor:

@@ -1,5 +1,5 @@
-"""Shared fixtures: an empty cache for each test, users in each role, and the PostgreSQL-only
-guard."""
+"""Shared fixtures: an empty cache for each test, a fast password hasher, users in each role,
+and the PostgreSQL-only guard."""
 
 import os
 
@@ -16,6 +16,13 @@ def empty_cache():
     rolling back a test's data sends no signal that would forget them."""
     for alias in django_settings.CACHES:
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Tests make many users; a deliberately slow hasher would be most of their time. The
+    production hashers are left as they are (hslhealing/settings.py)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -74,6 +74,7 @@ class TestReplicaRouting:
     def test_outside_a_request_reads_use_the_primary(self):
         assert db_router.PrimaryReplicaRouter().db_for_read(None) == "default"
 
+    @pytest.mark.subprocess
     def test_replica_url_configures_the_router(self):
         result = settings_in_subprocess(
             "[sorted(settings.DATABASES), settings.DATABASE_ROUTERS, "
@@ -88,6 +89,7 @@ class TestReplicaRouting:
 
 
 class TestCacheConfiguration:
+    @pytest.mark.subprocess
     def test_redis_url_selects_django_redis_and_cached_sessions(self):
         """django-redis, which reuses its redis-py clients (README, "Stack")."""
         result = settings_in_subprocess(
@@ -99,10 +101,12 @@ class TestCacheConfiguration:
             "django.contrib.sessions.backends.cached_db",
         ]
 
+    @pytest.mark.subprocess
     def test_without_a_cache_url_local_memory_is_used(self):
         result = settings_in_subprocess("settings.CACHES['default']['BACKEND']")
         assert json.loads(result.stdout) == "django.core.cache.backends.locmem.LocMemCache"
 
+    @pytest.mark.subprocess
     def test_a_cache_url_that_is_not_redis_is_refused_in_one_line(self):
         result = settings_in_subprocess("1", CACHE_URL="memcached://127.0.0.1:11211")
         assert result.returncode != 0
@@ -126,6 +130,7 @@ class TestCacheConfiguration:
         assert cache.client.get_client(write=False) is client
 
 
+@pytest.mark.subprocess
 def test_s3_bucket_moves_uploads_to_s3_compatible_storage():
     result = settings_in_subprocess(
         "[settings.STORAGES['default']['BACKEND'], "

@@ -257,11 +257,13 @@ class TestAdminUrl:
         "try:\n    resolve('/admin/')\nexcept Resolver404:\n    print('no /admin/')\n"
     )
 
+    @pytest.mark.subprocess
     def test_the_admin_moves_to_the_configured_url(self):
         result = run_python(self.CODE, DJANGO_ADMIN_URL="editorial/")
         assert result.returncode == 0, result.stderr
         assert result.stdout.split() == ["/editorial/", "no", "/admin/"]
 
+    @pytest.mark.subprocess
     def test_the_admin_is_at_admin_by_default(self):
         result = run_python(self.CODE)
         assert result.stdout.split() == ["/admin/"]

@@ -10,7 +10,11 @@ import secrets
 import subprocess
 import sys
 
+import pytest
+
 from tests.commands import ROOT, run_manage
+
+pytestmark = pytest.mark.subprocess  # each test starts manage.py: settings are read at start
 
 #: What .env.example asks a production site to set; everything else keeps its default.
 PRODUCTION = {

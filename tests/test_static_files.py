@@ -1,6 +1,10 @@
 """Static files as production serves them: collected, with hashed names in the pages."""
 
+import pytest
+
 from tests.commands import run_manage
+
+pytestmark = pytest.mark.subprocess  # each test starts manage.py: settings are read at start
 
 
 def test_collected_static_files_have_hashed_names_in_pages(tmp_path):

@@ -32,6 +32,7 @@ from ..models import (
     overlap_message,
     text_fingerprint,
 )
+from ..models.derived import refresh_changed_text
 from ..services import link_pending
 from ..textformat.importer import ArticleImportError, DisclaimerHint, strip_html
 from . import evidence
@@ -340,6 +341,9 @@ def import_article(
     result.warnings = [*draft.warnings, *warnings]
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        # Every part is saved: the article's word count and search vector, once.
+        refresh_changed_text(article_ids=[article.pk])
     return result
 
 

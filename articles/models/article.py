@@ -8,11 +8,12 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -29,6 +30,8 @@ from .shared import Category, Contributor, Disclaimer, Tag
 
 WORDS_PER_MINUTE = 230
 _TAG = re.compile(r"<[^>]*>")
+#: The PostgreSQL text search configuration of the stored vector and of queries (site/search.py).
+SEARCH_CONFIG = "english"
 
 
 def count_words(text, html=""):
@@ -48,6 +51,32 @@ def text_fingerprint(standfirst, sections):
     return hashlib.sha256(" ".join(words).encode()).hexdigest()
 
 
+def section_text():
+    """The headings and bodies of the outer article's sections, in order, without HTML tags
+    (PostgreSQL): what the search vector indexes with weight C, and what snippets quote."""
+    text = (
+        Section.objects.filter(article=models.OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(
+            text=StringAgg(
+                Concat("heading", models.Value(" "), "body", output_field=models.TextField()),
+                delimiter=" ",
+                order_by=("position", "pk"),
+            )
+        )
+        .values("text")
+    )
+    return models.Func(
+        models.Subquery(text, output_field=models.TextField()),
+        models.Value("<[^>]*>"),
+        models.Value(" "),
+        models.Value("g"),
+        function="regexp_replace",
+        output_field=models.TextField(),
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles readers can see: published, and their publish time has come."""
@@ -65,6 +94,24 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self):
         """The article row of an article page, with its category and people, in one query."""
         return self.select_related("category", "author", "medical_reviewer").defer("search_vector")
+
+    def update_derived_text(self):
+        """Store the word count and the search vector of each article in the queryset from
+        its current text. Called once per changed article when a transaction commits
+        (derived.py), however many of its parts changed."""
+        self.update_word_counts()
+        self.update_search_vectors()
+
+    def update_search_vectors(self):
+        """Store each article's search vector: its title weighted A, its standfirst B and its
+        sections' text C, in one UPDATE (PostgreSQL only; elsewhere there is no vector)."""
+        if connections[router.db_for_write(Article)].vendor != "postgresql":
+            return
+        self.update(
+            search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("standfirst", weight="B", config=SEARCH_CONFIG)
+            + SearchVector(section_text(), weight="C", config=SEARCH_CONFIG)
+        )
 
     def update_word_counts(self):
         """Store the word count of each article in the queryset (`Article.words_in`), and the
@@ -344,7 +391,7 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Kept up to date by site/search.py's update_search_vector (PostgreSQL only; NULL on SQLite).
+    # Kept up to date by update_search_vectors (PostgreSQL only; NULL on SQLite).
     search_vector = SearchVectorField(_("search index"), null=True, editable=False)
     word_count = models.PositiveIntegerField(
         _("word count"),

@@ -2,8 +2,8 @@
 Finding articles by what they say.
 
 On PostgreSQL every article keeps a stored `search_vector`: its title weighted A, its standfirst
-B and the headings and text of its sections C. `update_search_vector` rewrites it in one UPDATE
-whenever the article or one of its sections is saved (see `articles.signals`), and a GIN index
+B and the headings and text of its sections C. `ArticleQuerySet.update_search_vectors` rewrites it
+once per changed article when a transaction commits (`articles.models.derived`), and a GIN index
 (created by migration 0006, PostgreSQL only) keeps the match fast.
 
 The work of one search is bounded whatever the number of articles or of matches: the newest
@@ -19,15 +19,13 @@ title, the standfirst or a section; newest articles first, and the headline is t
 
 import re
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models, router
 from django.db.models.functions import Concat
 
 from ..models import Article, Section
+from ..models.article import SEARCH_CONFIG, section_text
 from .pagination import MAX_LISTED
-
-SEARCH_CONFIG = "english"
 
 #: Longer queries are cut to this many characters: nobody types more, and it bounds the work.
 MAX_QUERY_LENGTH = 200
@@ -66,7 +64,7 @@ def add_headlines(articles, query):
             article.headline = article.standfirst
         return articles
     document = Concat(
-        "standfirst", models.Value(" "), _section_text(), output_field=models.TextField()
+        "standfirst", models.Value(" "), section_text(), output_field=models.TextField()
     )
     headlines = dict(
         Article.objects.filter(pk__in=[article.pk for article in articles])
@@ -88,47 +86,6 @@ def add_headlines(articles, query):
     for article in articles:
         article.headline = headlines.get(article.pk, "")
     return articles
-
-
-def update_search_vector(*, article_id):
-    """Rewrite the stored search vector of one article from its current text (PostgreSQL only;
-    elsewhere there is no vector to keep)."""
-    if connections[router.db_for_write(Article)].vendor != "postgresql":
-        return
-    Article.objects.filter(pk=article_id).update(search_vector=_search_vector())
-
-
-def _section_text():
-    """The headings and bodies of the outer article's sections, in order, without HTML tags."""
-    text = (
-        Section.objects.filter(article=models.OuterRef("pk"))
-        .order_by()
-        .values("article")
-        .annotate(
-            text=StringAgg(
-                Concat("heading", models.Value(" "), "body", output_field=models.TextField()),
-                delimiter=" ",
-                order_by=("position", "pk"),
-            )
-        )
-        .values("text")
-    )
-    return models.Func(
-        models.Subquery(text, output_field=models.TextField()),
-        models.Value("<[^>]*>"),
-        models.Value(" "),
-        models.Value("g"),
-        function="regexp_replace",
-        output_field=models.TextField(),
-    )
-
-
-def _search_vector():
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("standfirst", weight="B", config=SEARCH_CONFIG)
-        + SearchVector(_section_text(), weight="C", config=SEARCH_CONFIG)
-    )
 
 
 def _search_query(query):

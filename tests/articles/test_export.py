@@ -286,7 +286,12 @@ class TestColumnsAndValues:
     PUBLISHED = "?status__exact=published"
 
     @pytest.fixture
-    def article(self):
+    def article(self, django_capture_on_commit_callbacks):
+        # Committed, as a real save is: the word count is stored when the transaction commits.
+        with django_capture_on_commit_callbacks(execute=True):
+            return self.make_article()
+
+    def make_article(self):
         reviewer = ContributorFactory(name="Amelia Hart", credentials="MD")
         article = ArticleFactory(
             title="Zinc and colds",

@@ -153,6 +153,7 @@ class TestBadArguments:
         with pytest.raises(CommandError, match="XLSX is binary"):
             export("--format", "xlsx")
 
+    @pytest.mark.subprocess
     @pytest.mark.parametrize(
         ("arguments", "status", "message"),
         [

@@ -1,6 +1,7 @@
 """The content model's rules: publishing, scheduling, constraints and the messages editors see."""
 
 import datetime
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -237,29 +238,40 @@ class TestOutline:
 
 
 class TestWordCount:
-    """The stored word count follows every text it counts, however it is saved."""
+    """The stored word count follows every text it counts, however it is saved. It is
+    refreshed when the transaction commits, so each change here is committed as a real save
+    is (the test's own transaction is never committed)."""
 
     def stored(self, article):
         return Article.objects.values_list("word_count", flat=True).get(pk=article.pk)
 
-    def test_counts_standfirst_sections_and_findings(self):
-        article = ArticleFactory(standfirst="Four words right here.")
-        section = SectionFactory(article=article, heading="Two words", body="<p>a b</p><p>c</p>")
-        StudyFactory(section=section, finding="Cut colds by 20%.", effect_figure="20%")
+    def test_counts_standfirst_sections_and_findings(self, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            article = ArticleFactory(standfirst="Four words right here.")
+            section = SectionFactory(
+                article=article, heading="Two words", body="<p>a b</p><p>c</p>"
+            )
+            StudyFactory(section=section, finding="Cut colds by 20%.", effect_figure="20%")
         assert self.stored(article) == 4 + 2 + 3 + 4
 
-    def test_follows_changes_and_deletions(self):
-        article = ArticleFactory(standfirst="One.")
-        section = SectionFactory(article=article, heading="Heading", body="<p>x y z</p>")
-        study = StudyFactory(section=section, finding="Two words.", effect_figure="")
+    def test_follows_changes_and_deletions(self, django_capture_on_commit_callbacks):
+        commit = partial(django_capture_on_commit_callbacks, execute=True)
+        with commit():
+            article = ArticleFactory(standfirst="One.")
+            section = SectionFactory(article=article, heading="Heading", body="<p>x y z</p>")
+            study = StudyFactory(section=section, finding="Two words.", effect_figure="")
         assert self.stored(article) == 1 + 1 + 3 + 2
-        study.delete()
+        with commit():
+            study.delete()
         assert self.stored(article) == 1 + 1 + 3
         section.body = "<p>x</p>"
-        section.save()
+        with commit():
+            section.save()
         assert self.stored(article) == 1 + 1 + 1
         article.standfirst = "Now three words."
-        article.save()
+        with commit():
+            article.save()
         assert self.stored(article) == 3 + 1 + 1
-        section.delete()
+        with commit():
+            section.delete()
         assert self.stored(article) == 3

@@ -5,6 +5,7 @@ the stored vector and its GIN index) use the `postgres` fixture and skip elsewhe
 """
 
 import datetime
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -18,6 +19,13 @@ from tests.factories import ArticleFactory, SectionFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Commit as a real save does: the search vector is stored when the transaction commits
+    (the test's own transaction never does)."""
+    return partial(django_capture_on_commit_callbacks, execute=True)
+
+
 def search(client, query, **params):
     response = client.get("/search/", {"q": query, **params})
     assert response.status_code == 200
@@ -29,24 +37,27 @@ def found(response):
     return [article.title for article in page] if page else []
 
 
-def test_finds_articles_by_title_standfirst_or_section_text(client):
-    ArticleFactory(title="Magnesium and sleep")
-    ArticleFactory(title="Second", standfirst="Why magnesium matters for muscles.")
-    SectionFactory(article=ArticleFactory(title="Third"), body="<p>Take magnesium daily.</p>")
-    ArticleFactory(title="Vitamin D and bones", standfirst="Sunlight and bones.")
+def test_finds_articles_by_title_standfirst_or_section_text(client, committed):
+    with committed():
+        ArticleFactory(title="Magnesium and sleep")
+        ArticleFactory(title="Second", standfirst="Why magnesium matters for muscles.")
+        SectionFactory(article=ArticleFactory(title="Third"), body="<p>Take magnesium daily.</p>")
+        ArticleFactory(title="Vitamin D and bones", standfirst="Sunlight and bones.")
     assert sorted(found(search(client, "magnesium"))) == ["Magnesium and sleep", "Second", "Third"]
 
 
-def test_finds_only_published_articles(client):
-    ArticleFactory(title="Zinc live")
-    ArticleFactory(title="Zinc draft", status=Article.Status.DRAFT, publish_at=None)
-    ArticleFactory(title="Zinc soon", publish_at=timezone.now() + datetime.timedelta(days=1))
+def test_finds_only_published_articles(client, committed):
+    with committed():
+        ArticleFactory(title="Zinc live")
+        ArticleFactory(title="Zinc draft", status=Article.Status.DRAFT, publish_at=None)
+        ArticleFactory(title="Zinc soon", publish_at=timezone.now() + datetime.timedelta(days=1))
     assert found(search(client, "zinc")) == ["Zinc live"]
 
 
-def test_every_word_must_match(client):
-    ArticleFactory(title="Zinc and colds", standfirst="Lozenges.")
-    ArticleFactory(title="Zinc and skin", standfirst="Creams.")
+def test_every_word_must_match(client, committed):
+    with committed():
+        ArticleFactory(title="Zinc and colds", standfirst="Lozenges.")
+        ArticleFactory(title="Zinc and skin", standfirst="Creams.")
     assert found(search(client, "zinc colds")) == ["Zinc and colds"]
 
 
@@ -82,8 +93,9 @@ def test_odd_queries_never_fail(client, query):
     search(client, query)
 
 
-def test_search_results_are_paginated_and_keep_the_query(client):
-    ArticleFactory.create_batch(14, title="Zinc facts")
+def test_search_results_are_paginated_and_keep_the_query(client, committed):
+    with committed():
+        ArticleFactory.create_batch(14, title="Zinc facts")
     content = search(client, "zinc").content.decode()
     assert 'href="?q=zinc&amp;page=2"' in content
     assert len(found(search(client, "zinc", page="2"))) == 2
@@ -126,44 +138,52 @@ def test_snippet_escapes_text_and_marks_matches():
 class TestFullTextSearch:
     """PostgreSQL: a stored, weighted vector behind a GIN index; ranked, highlighted results."""
 
-    def test_title_match_ranks_above_standfirst_above_body(self, client, postgres):
-        in_body = ArticleFactory(title="Third", standfirst="Other things.")
-        SectionFactory(article=in_body, body="<p>Some notes on selenium here.</p>")
-        ArticleFactory(title="Second", standfirst="Selenium in brief.")
-        ArticleFactory(title="Selenium explained", standfirst="Other things.")
+    def test_title_match_ranks_above_standfirst_above_body(self, client, postgres, committed):
+        with committed():
+            in_body = ArticleFactory(title="Third", standfirst="Other things.")
+            SectionFactory(article=in_body, body="<p>Some notes on selenium here.</p>")
+            ArticleFactory(title="Second", standfirst="Selenium in brief.")
+            ArticleFactory(title="Selenium explained", standfirst="Other things.")
         assert found(search(client, "selenium")) == ["Selenium explained", "Second", "Third"]
 
-    def test_matches_word_forms(self, client, postgres):
-        ArticleFactory(title="Running and recovery")
+    def test_matches_word_forms(self, client, postgres, committed):
+        with committed():
+            ArticleFactory(title="Running and recovery")
         assert found(search(client, "runs")) == ["Running and recovery"]
 
-    def test_snippet_highlights_the_matched_words_from_the_text(self, client, postgres):
-        article = ArticleFactory(title="Minerals", standfirst="A short guide.")
-        SectionFactory(article=article, body="<p>Selenium protects cells &amp; tissues.</p>")
+    def test_snippet_highlights_the_matched_words_from_the_text(self, client, postgres, committed):
+        with committed():
+            article = ArticleFactory(title="Minerals", standfirst="A short guide.")
+            SectionFactory(article=article, body="<p>Selenium protects cells &amp; tissues.</p>")
         content = search(client, "selenium").content.decode()
         assert "<mark>Selenium</mark> protects cells &amp; tissues" in content
 
-    def test_snippet_of_stored_markup_is_shown_as_text(self, client, postgres):
-        ArticleFactory(title="Selenium", standfirst="<script>alert(1)</script> selenium")
+    def test_snippet_of_stored_markup_is_shown_as_text(self, client, postgres, committed):
+        with committed():
+            ArticleFactory(title="Selenium", standfirst="<script>alert(1)</script> selenium")
         content = search(client, "selenium").content.decode()
         snippet = content.split('<p class="snippet">')[1].split("</p>")[0]
         assert "<script" not in snippet
         assert "<mark>selenium</mark>" in snippet
 
-    def test_vector_follows_sections_saved_and_deleted(self, client, postgres):
-        article = ArticleFactory(title="Minerals")
-        section = SectionFactory(article=article, body="<p>Nothing yet.</p>")
+    def test_vector_follows_sections_saved_and_deleted(self, client, postgres, committed):
+        with committed():
+            article = ArticleFactory(title="Minerals")
+            section = SectionFactory(article=article, body="<p>Nothing yet.</p>")
         assert found(search(client, "selenium")) == []
         section.body = "<p>Selenium at last.</p>"
-        section.save()
+        with committed():
+            section.save()
         assert found(search(client, "selenium")) == ["Minerals"]
-        section.delete()
+        with committed():
+            section.delete()
         assert found(search(client, "selenium")) == []
 
-    def test_vector_follows_the_title(self, client, postgres):
+    def test_vector_follows_the_title(self, client, postgres, committed):
         article = ArticleFactory(title="Minerals")
         article.title = "Selenium basics"
-        article.save()
+        with committed():
+            article.save()
         assert found(search(client, "selenium")) == ["Selenium basics"]
 
     def test_search_vector_has_a_gin_index(self, postgres):

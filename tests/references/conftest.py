@@ -107,6 +107,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/drip":
             self.drip()
         elif path == "/slow":
+            self.server.slow_started.set()
             self.server.release.wait(2)
             self.reply(200)
         elif path == "/wait":
@@ -156,6 +157,8 @@ class LocalServer(ThreadingHTTPServer):
         self.hits = Counter()
         self.running = self.peak = 0
         self.release = threading.Event()
+        #: Set when a request for /slow arrives: the checker is waiting on its answer.
+        self.slow_started = threading.Event()
 
     def url(self, path):
         return f"http://127.0.0.1:{self.server_port}{path}"

@@ -72,8 +72,9 @@ class TestShape:
         ]
         assert "Tolerable upper intake level: 350 mg/day (adults, from supplements only)" in closing
         assert (
-            "1. Magnesium and aging \\[Internet\\]. pubmed.ncbi.nlm.nih.gov; \\[cited 2025 Jan 8\\]. "
-            "Available from: https://pubmed.ncbi.nlm.nih.gov/20388094/ PubMed PMID: 20388094.\n"
+            "1. Magnesium and aging \\[Internet\\]. pubmed.ncbi.nlm.nih.gov; "
+            "\\[cited 2025 Jan 8\\]. Available from: https://pubmed.ncbi.nlm.nih.gov/20388094/ "
+            "PubMed PMID: 20388094.\n"
             in closing
         )
         assert "## You May Also Like\n\n- Magnesium Glycinate and Brain Plasticity" in closing

@@ -257,8 +257,19 @@ class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
     extra = 0
     sortable_field_name = "position"
     autocomplete_fields = ["reference"]
+    readonly_fields = ["as_cited"]
     verbose_name = _("reference")
     verbose_name_plural = _("references (numbered in this order)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reference")
+
+    @admin.display(description=_("as readers see it"))
+    def as_cited(self, citation):
+        """The reference in NLM/Vancouver style, as the article's reference list shows it."""
+        if not citation.reference_id:
+            return _("Shown after saving.")
+        return render_to_string("includes/reference_item.html", {"reference": citation.reference})
 
 
 class RelatedArticleInline(ArticlePartInline, nested_admin.NestedTabularInline):
@@ -571,6 +582,10 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         "export_selected_xlsx",
         "export_selected_json",
         "export_markdown",
+        "export_references_ris",
+        "export_references_bibtex",
+        "export_references_csl_json",
+        "export_references_nlm",
     ]
 
     def get_queryset(self, request):
@@ -661,6 +676,38 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             filename = "articles-markdown.zip"
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
+
+    # The references the selected articles cite (exports.references_response), for a reference
+    # manager or as text: whoever may see the articles may take their references.
+
+    def export_references(self, request, queryset, file_format):
+        response = exports.references_response(queryset, file_format)
+        if response is None:
+            self.message_user(
+                request, _("The selected articles cite no references."), messages.WARNING
+            )
+        return response
+
+    @admin.action(
+        permissions=["view"],
+        description=_("Export their references as RIS (Zotero, EndNote, Mendeley)"),
+    )
+    def export_references_ris(self, request, queryset):
+        return self.export_references(request, queryset, "ris")
+
+    @admin.action(permissions=["view"], description=_("Export their references as BibTeX"))
+    def export_references_bibtex(self, request, queryset):
+        return self.export_references(request, queryset, "bibtex")
+
+    @admin.action(permissions=["view"], description=_("Export their references as CSL-JSON"))
+    def export_references_csl_json(self, request, queryset):
+        return self.export_references(request, queryset, "csl-json")
+
+    @admin.action(
+        permissions=["view"], description=_("Export their reference lists as text (NLM style)")
+    )
+    def export_references_nlm(self, request, queryset):
+        return self.export_references(request, queryset, "nlm")
 
     # Roles and workflow. Editors write ("change_article"), medical reviewers record the
     # review ("review_article"), publishers publish, schedule, unpublish and archive

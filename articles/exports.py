@@ -1,5 +1,6 @@
 """
-Staff exports of article lists: CSV, XLSX and JSON, for the admin and `manage.py export_articles`.
+Staff exports of article lists: CSV, XLSX and JSON, for the admin and `manage.py export_articles`;
+and the references articles cite, for a reference manager (`references_response`).
 
 One row generator, `export_rows()`, feeds every format. It reads the articles with
 `QuerySet.iterator(chunk_size=...)` (a server-side cursor on PostgreSQL) and, for each chunk,
@@ -25,7 +26,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from django.conf import settings
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -36,7 +37,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from .models import Article
+from references import formats as reference_formats
+
+from .models import Article, Citation
 
 #: Articles read, and tag and word-count queries run, per chunk.
 CHUNK_SIZE = 2000
@@ -413,3 +416,67 @@ def _json_value(kind):
             None if value is None else value.astimezone(zone).isoformat("T", "seconds")
         )
     return lambda value: value
+
+
+# The references articles cite ---------------------------------------------------------------
+#
+# An article list has one row per article, so its exports count references (and broken and
+# retracted ones) but do not list them: a column holding a whole reference list would be one
+# unreadable cell per article. The references themselves are exported here, in the formats
+# reference managers read (written by references/formats.py) or as the numbered list readers
+# see, in NLM/Vancouver style.
+
+#: {format: label}: the reference managers' formats, and the list as text.
+REFERENCE_EXPORT_FORMATS = {**reference_formats.FORMATS, "nlm": "NLM/Vancouver text"}
+
+
+class CitingArticle(NamedTuple):
+    pk: int
+    title: str
+    slug: str
+
+
+def citations_by_article(articles):
+    """[(article, [its references, in the order of its reference list])] for `articles` (a
+    queryset, as the changelist filtered and sorted it), in their order; two queries whatever
+    the number of articles."""
+    articles = [CitingArticle(*row) for row in articles.values_list("pk", "title", "slug")]
+    cited = defaultdict(list)
+    citations = Citation.objects.filter(article__in=[article.pk for article in articles])
+    for citation in citations.select_related("reference").order_by("position", "pk"):
+        cited[citation.article_id].append(citation.reference)
+    return [(article, cited[article.pk]) for article in articles]
+
+
+def nlm_text(cited):
+    """The reference lists of `cited` (see `citations_by_article`) as plain text: each
+    article's title, then its references numbered as on its page, in NLM/Vancouver style."""
+    blocks = []
+    for article, references in cited:
+        if not references:
+            continue
+        lines = [f"{number}. {ref.citation_text()}" for number, ref in enumerate(references, 1)]
+        blocks.append("\n".join([article.title, "", *lines]))
+    return "\n\n".join(blocks) + "\n"
+
+
+def references_response(articles, file_format):
+    """The references `articles` cite, as a download in `file_format` (one of
+    `REFERENCE_EXPORT_FORMATS`), or None when they cite none. For a reference manager each
+    reference is written once, in the order the articles first cite it."""
+    cited = citations_by_article(articles)
+    references = list({ref.pk: ref for _article, refs in cited for ref in refs}.values())
+    if not references:
+        return None
+    if file_format == "nlm":
+        body, content_type, extension = nlm_text(cited), "text/plain", "txt"
+    else:
+        body = reference_formats.write(references, file_format)
+        content_type = reference_formats.CONTENT_TYPES[file_format]
+        extension = reference_formats.EXTENSIONS[file_format]
+    name = cited[0][0].slug if len(cited) == 1 else "articles"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"references-{name}.{extension}"
+    )
+    return response

@@ -74,6 +74,13 @@ class ReferenceQuerySet(models.QuerySet):
         """References whose link was last found broken or unreachable."""
         return self.filter(link_status__in=NEEDS_ATTENTION)
 
+    def unfetched(self):
+        """References with a PMID, PMC ID or DOI (something a lookup can use) and no
+        bibliographic details yet (`has_bibliographic_details`): their record was never
+        fetched."""
+        has_identifier = models.Q(pmid__gt="") | models.Q(pmcid__gt="") | models.Q(doi__gt="")
+        return self.filter(has_identifier, **NO_BIBLIOGRAPHIC_DETAILS)
+
     def due_for_check(self, stale_days=None):
         """References whose link was never checked, or (given `stale_days`) not checked in that
         many days; the longest unchecked first."""
@@ -211,6 +218,20 @@ BIBLIOGRAPHIC_FIELDS = [
     "publisher",
     "publisher_place",
 ]
+
+#: Every one of `BIBLIOGRAPHIC_FIELDS` empty, as a filter (`ReferenceQuerySet.unfetched`).
+NO_BIBLIOGRAPHIC_DETAILS = {
+    "authors": [],
+    "editors": [],
+    "container_title": "",
+    "container_title_short": "",
+    "issued_year__isnull": True,
+    "volume": "",
+    "issue": "",
+    "pages": "",
+    "publisher": "",
+    "publisher_place": "",
+}
 
 
 class Reference(models.Model):

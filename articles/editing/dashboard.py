@@ -7,10 +7,11 @@ is one click away. The whole dashboard costs a fixed number of queries whatever 
 articles: one query counts every panel (conditional aggregates), one query per shown panel reads
 its first few rows, and one query reads the recent changes by others (django-reversion).
 
-Reference problems (`REFERENCE_PROBLEMS`) are a registry: broken or unreachable links and links
-never checked exist today. A retracted reference is not recorded by the library yet; when it is,
-add a "retracted" entry there (label and condition on the reference) and the dashboard panel,
-the changelist filter and its counts follow.
+Reference problems (`REFERENCE_PROBLEMS`) are a registry: broken or unreachable links, links
+never checked, papers retracted, under an expression of concern or corrected (the library's
+`notice_status`, re-checked by `refresh_references`), and papers whose record was never fetched
+(an identifier and no bibliographic details). A new entry (label and condition on the citation)
+is enough: the dashboard panel, the changelist filter and its counts follow.
 """
 
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from references.models import NEEDS_ATTENTION, LinkStatus
+from references.models import NEEDS_ATTENTION, LinkStatus, NoticeStatus, Reference
 
 from ..models import Article, Citation
 from ..models.article import review_due_before
@@ -35,13 +36,21 @@ PANEL_ROWS = 5
 #: Recent changes by others shown.
 RECENT_CHANGES = 8
 
-#: What can be wrong with a cited reference: {name: (label, condition on the Citation)}.
-#: The hook for retracted references: add
-#: `"retracted": (_("retracted"), Q(reference__<its field>=...))` once the references library
-#: records retractions; the panel, its count and the changelist filter follow.
+#: What can be wrong with a cited reference: {name: (label, condition on the Citation)}; the
+#: panel, its count and the changelist filter follow this registry.
 REFERENCE_PROBLEMS = {
     "broken": (_("a broken or unreachable link"), Q(reference__link_status__in=NEEDS_ATTENTION)),
     "unchecked": (_("a link never checked"), Q(reference__link_status=LinkStatus.UNCHECKED)),
+    "retracted": (_("a retracted paper"), Q(reference__notice_status=NoticeStatus.RETRACTED)),
+    "concern": (
+        _("an expression of concern"),
+        Q(reference__notice_status=NoticeStatus.CONCERN),
+    ),
+    "corrected": (_("a correction"), Q(reference__notice_status=NoticeStatus.CORRECTED)),
+    "unfetched": (
+        _("an identifier whose details were never fetched"),
+        Q(reference__in=Reference.objects.unfetched()),
+    ),
 }
 #: The changelist filter's value for "any of REFERENCE_PROBLEMS".
 ANY_PROBLEM = "any"
@@ -226,7 +235,11 @@ def panels_for(user):
         Panel(
             name="reference_problems",
             title=_("Citing references with problems"),
-            explanation=_("Articles citing a reference whose link is broken or never checked."),
+            explanation=_(
+                "Articles citing a reference whose link is broken or never checked, a paper "
+                "retracted, corrected or under an expression of concern, or a paper whose "
+                "details were never fetched."
+            ),
             condition=lambda user: cites_problem_references(),
             params={"reference_problem": ANY_PROBLEM},
             order=["-updated_at"],

@@ -315,7 +315,7 @@ def import_article(
         result = ImportResult(
             article=article, created=not updating, dry_run=dry_run, existing=matches
         )
-        result.references = _import_citations(article, draft.references)
+        result.references = _import_citations(article, draft.references, warnings)
         result.sections = _import_sections(article, draft.sections, result.references)
         result.rda_tables = _import_rda_tables(article, draft.rda_tables, result.sections)
         result.related, result.pending_related = _import_related(
@@ -372,16 +372,38 @@ def _validation_text(instance, error):
     return " ".join(parts)
 
 
-def _import_citations(article, draft_references):
+def _library_reference(draft):
+    """The library's reference for a draft reference: the one at its address, else one with
+    an identifier its citation states (DOI, PMID, PMCID); None if the library has neither."""
+    reference = Reference.objects.filter(normalized_url=draft.normalized_url).first()
+    if reference is None and any(draft.identifiers.values()):
+        reference = Reference(url=draft.url, **draft.identifiers).possible_duplicates().first()
+    return reference
+
+
+def _import_citations(article, draft_references, warnings):
     cited = []
     for position, draft in enumerate(draft_references, start=1):
-        reference = Reference.objects.filter(normalized_url=draft.normalized_url).first()
+        reference = _library_reference(draft)
         reused = reference is not None
         if not reused:
             reference = _import_save(
-                Reference(title=draft.title, url=draft.url),
+                Reference(
+                    title=draft.title,
+                    url=draft.url,
+                    retrieved_on=draft.retrieved_on,
+                    **draft.identifiers,
+                ),
                 _("Reference “%(title)s”") % {"title": draft.title},
             )
+            if draft.from_citation:
+                warnings.append(
+                    _(
+                        "Reference %(number)d is new to the library; its title “%(title)s” was "
+                        "read from its citation: check it, and fetch its details."
+                    )
+                    % {"number": position, "title": draft.title}
+                )
         _import_save(
             Citation(article=article, reference=reference, position=position),
             _("Reference “%(title)s”") % {"title": draft.title},

@@ -50,7 +50,11 @@ What is recognised, in both formats:
   puts it where it stands ("… at the end of the section: …" for the section's end). Otherwise
   the nutrient comes from that sentence ("The Recommended Dietary Allowance (RDA) for
   magnesium is:"), with a warning.
-- The list under "References" ("Title. Retrieved from: URL"), de-duplicated by normalised URL.
+- The list under "References" ("Title. Retrieved from: URL", or an NLM/Vancouver citation as the
+  Markdown export writes it: "Wessells KR, Brown KH. Estimating … 2012;7(11):e50568.
+  doi:10.1371/… PubMed PMID: 23209846. Available from: https://…"), de-duplicated by normalised
+  URL. A citation's address and identifiers (DOI, PMID, PMCID) are what find it in the library;
+  its title is read from the citation only for a reference the library does not have yet.
 - "You May Also Like" titles (the common typo "You May Alo Like" too).
 - Closing paragraphs "Important Note: …" are matched to the existing disclaimers by their title
   or name (or, failing that, their wording); a disclaimer is never created from imported text.
@@ -58,6 +62,7 @@ What is recognised, in both formats:
 Anything not recognised is kept as text of the section it is in; nothing is dropped.
 """
 
+import datetime
 import html
 import math
 import re
@@ -69,6 +74,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.text import slugify
 
+from references.models import IDENTIFIERS
 from references.normalize import normalize_url
 
 from ..models import RDARow, RDATable, Section, Study
@@ -175,6 +181,18 @@ class DraftRDATable:
 class DraftReference:
     title: str
     url: str
+    #: Identifiers an NLM citation states ("doi:10.…", "PMID: 123", "PMCID: PMC123").
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    #: The day a web page was read ("[cited 2025 Jan 8]").
+    retrieved_on: datetime.date | None = None
+    #: Whether it was read from an NLM citation (its title then cut from the citation).
+    from_citation: bool = False
+
+    @property
+    def identifiers(self):
+        return {"doi": self.doi, "pmid": self.pmid, "pmcid": self.pmcid}
 
     @property
     def normalized_url(self):
@@ -553,6 +571,22 @@ TAIL_FIGURE_RE = re.compile(r"^figure:?\s+[“\"]?(?P<figure>.+?)[”\"]?$", re.
 
 _url_validator = URLValidator(schemes=["http", "https"])
 
+# An NLM/Vancouver citation, as references/vancouver.py writes it (Citing Medicine): what follows
+# its title and source, and the list of people that starts it.
+NLM_ADDRESS_RE = re.compile(
+    r"\bAvailable from:\s*<?(?P<url>https?://[^\s<>]+?)>?(?=[.,;]?(?:\s|$))", re.IGNORECASE
+)
+NLM_DOI_RE = re.compile(r"\bdoi:\s*(?P<value>10\.\d{4,9}/\S+?)(?=[.,;]?(?:\s|$))", re.IGNORECASE)
+NLM_PMID_RE = re.compile(r"\b(?:PubMed )?PMID:\s*(?P<value>\d{1,9})\b")
+NLM_PMCID_RE = re.compile(r"\b(?:PubMed Central )?PMCID:\s*(?P<value>PMC\d{1,9})\b", re.I)
+NLM_CITED_RE = re.compile(r"\[cited (?P<year>\d{4}) (?P<month>[A-Z][a-z]{2}) (?P<day>\d{1,2})\]")
+NLM_MARKERS = (NLM_ADDRESS_RE, NLM_DOI_RE, NLM_PMID_RE, NLM_PMCID_RE, NLM_CITED_RE)
+#: "Wessells KR, Brown KH. " / "Xu Y, Li Z, et al. ": people named as NLM names them.
+NLM_PEOPLE_RE = re.compile(
+    r"^(?:[^\s,.;:][^,.;:]*? [A-Z]{1,4}, )*[^\s,.;:][^,.;:]*? [A-Z]{1,4}(?:, et al)?\. "
+)
+NLM_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
 
 # --------------------------------------------------------------------------------------------
 # Inline text
@@ -887,20 +921,72 @@ def read_rda_row(text):
 
 
 def read_reference(source, fmt):
-    """(title, url) for "Title. Retrieved from: URL", "[Title](URL)" or "Title URL"; else None."""
+    """A DraftReference for "Title. Retrieved from: URL", "[Title](URL)", "Title URL" or an
+    NLM citation (`read_nlm_reference`); else None."""
     if fmt == MARKDOWN and (link := MD_LINK_ONLY_RE.match(source.strip())):
         title, url = markdown_plain(link["title"]), link["url"]
     else:
         text = markdown_plain(source) if fmt == MARKDOWN else _collapse(source)
+        if any(marker.search(text) for marker in NLM_MARKERS):
+            return read_nlm_reference(text)
         match = REFERENCE_RE.match(text)
         if not match:
             return None
         title, url = match["title"].strip().rstrip(".").strip(), match["url"]
+    if not _is_web_address(url):
+        return None
+    return DraftReference(title=(title or url)[:500], url=url)
+
+
+def _is_web_address(url):
     try:
         _url_validator(url)
     except ValidationError:
+        return False
+    return True
+
+
+def _cited_day(text):
+    """The day "[cited 2025 Jan 8]" names, or None."""
+    cited = NLM_CITED_RE.search(text)
+    if not cited or cited["month"] not in NLM_MONTHS:
         return None
-    return (title or url)[:500], url
+    try:
+        month = NLM_MONTHS.index(cited["month"]) + 1
+        return datetime.date(int(cited["year"]), month, int(cited["day"]))
+    except ValueError:
+        return None
+
+
+def read_nlm_reference(text):
+    """A DraftReference for one NLM/Vancouver citation: its address ("Available from: URL"),
+    else the record its first identifier names (doi.org, PubMed, PMC); its DOI, PMID and PMCID;
+    the day it was read; and a title cut from the citation: the first sentence after the people
+    who wrote it, up to " [Internet]". None without an address or an identifier."""
+    found = {
+        field: match["value"]
+        for field, pattern in (("doi", NLM_DOI_RE), ("pmid", NLM_PMID_RE), ("pmcid", NLM_PMCID_RE))
+        if (match := pattern.search(text))
+    }
+    address = NLM_ADDRESS_RE.search(text)
+    url = address["url"] if address else ""
+    if not url:
+        url = next(
+            (link.format(found[field]) for field, _label, link in IDENTIFIERS if field in found), ""
+        )
+    if not url or not _is_web_address(url):
+        return None
+    ends = [match.start() for pattern in NLM_MARKERS if (match := pattern.search(text))]
+    head = text[: min(ends)].strip()
+    head = head[len(people[0]) :] if (people := NLM_PEOPLE_RE.match(head)) else head
+    title = re.split(r"(?<=[?!])\s|\.\s|\s\[Internet\]", head, maxsplit=1)[0].strip()
+    return DraftReference(
+        title=(title.rstrip(".").strip() or url)[:500],
+        url=url,
+        retrieved_on=_cited_day(text),
+        from_citation=True,
+        **{field: value.upper() if field == "pmcid" else value for field, value in found.items()},
+    )
 
 
 _STOPWORDS = {
@@ -1674,12 +1760,11 @@ class _Parser:
         leftovers = []
         for source, _ in block.items:
             self.reference_items += 1
-            found = read_reference(source, self.fmt)
-            if not found:
+            reference = read_reference(source, self.fmt)
+            if not reference:
                 leftovers.append(source)
                 continue
-            title, url = found
-            reference = DraftReference(title=title, url=url)
+            title = reference.title
             key = reference.normalized_url
             if key in self.reference_index:
                 position = self.reference_index[key]

@@ -42,7 +42,10 @@ disclaimers and attribution. The dialect, top to bottom::
 
     ## References
 
-    1. Magnesium and aging. Retrieved from: https://pubmed.ncbi.nlm.nih.gov/20388094/
+    1. Magnesium and aging [Internet]. pubmed.ncbi.nlm.nih.gov; [cited 2025 Jan 8]. Available
+       from: https://pubmed.ncbi.nlm.nih.gov/20388094/ PubMed PMID: 20388094.
+    2. Wessells KR, Brown KH. Estimating … PLoS One. 2012;7(11):e50568.
+       doi:10.1371/journal.pone.0050568 Available from: https://doi.org/10.1371/…
 
     ## You May Also Like
 
@@ -67,6 +70,11 @@ journal in *italics*, the study type by name, "figure X", "reference N" (its num
 reference list), and, where the importer would otherwise guess, "no journal", "type not
 stated" or "no figure". Disclaimers are matched back by their title; their text is there for
 the reader of the file and is never imported.
+
+References are written as readers see them, in NLM/Vancouver style (`Reference.citation_text`),
+one line each; a citation the style writes without the reference's address (a journal article
+not read online) is followed by "Available from: <address>", so that every line names the
+address the importer finds the reference by (or its DOI, PMID or PMCID).
 """
 
 import io
@@ -483,8 +491,7 @@ def article_markdown(article):
         blocks.append("## References")
         blocks.append(
             "\n".join(
-                f"{n}. {_reference_title(c.reference.title)} Retrieved from: "
-                f"{escape_text(c.reference.url)}"
+                f"{n}. {escape_text(reference_line(c.reference))}"
                 for n, c in enumerate(citations, start=1)
             )
         )
@@ -502,9 +509,12 @@ def article_markdown(article):
     return "\n\n".join(block for block in blocks if block) + "\n"
 
 
-def _reference_title(title):
-    title = escape_text(_one_line(title))
-    return title if title.endswith((".", "?", "!")) else f"{title}."
+def reference_line(reference):
+    """One reference in NLM/Vancouver style, with its address (see the module docstring)."""
+    text = _one_line(reference.citation_text())
+    if reference.url and reference.url not in text:
+        text = f"{text} Available from: {reference.url}"
+    return text
 
 
 def article_filename(article):

@@ -126,7 +126,7 @@ class Service:
             try:
                 body = get(url, timeout=self.timeout)
             except outbound.OutboundRefused as error:
-                raise BadResponse(f"{self.name} was not asked: {error}.") from None
+                raise BadResponse(f"{self.name} was not asked: {refusal(error)}") from None
             except urllib.error.HTTPError as error:
                 retry_after = error.headers.get("Retry-After") if error.headers else None
                 error.close()
@@ -166,6 +166,16 @@ class Service:
             self.requests += 1
         if start > now:
             self.sleep(start - now)
+
+
+def refusal(error):
+    """Why the outbound guard refused, in words for the editor who pressed "Fetch details"."""
+    if error.reason == "internal address":
+        return (
+            f"its address ({error.host}) is inside this network, which the site does not "
+            "contact unless HSL_OUTBOUND_ALLOWED_HOSTS names it; ask whoever runs the site."
+        )
+    return f"{error}."
 
 
 def describe(reason):

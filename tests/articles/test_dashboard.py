@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from references.models import LinkStatus
+from references.models import BIBLIOGRAPHIC_FIELDS, LinkStatus, NoticeStatus, Reference
 from tests.factories import (
     ArticleFactory,
     CitationFactory,
@@ -131,7 +131,10 @@ def test_due_for_review_follows_the_configured_months(client, publisher, setting
 
 def test_articles_citing_broken_or_unchecked_references_are_listed(client, editor):
     fine = ArticleFactory(title="Cites a working link")
-    CitationFactory(article=fine, reference=ReferenceFactory(link_status=LinkStatus.OK))
+    fetched = ReferenceFactory(link_status=LinkStatus.OK, notice_status=NoticeStatus.NONE)
+    fetched.apply_csl({"author": [{"family": "Barbagallo", "given": "M"}]})
+    fetched.save()
+    CitationFactory(article=fine, reference=fetched)
     unchecked = ArticleFactory(title="Cites an unchecked link")
     CitationFactory(article=unchecked, reference=ReferenceFactory())
     client.force_login(editor)
@@ -183,3 +186,114 @@ def test_dashboard_queries_do_not_grow_with_articles(
     with django_assert_max_num_queries(10):
         response = client.get(INDEX)
     assert response.status_code == 200
+
+
+# Retractions, corrections, expressions of concern and references never fetched.
+
+
+def fetched_reference(**fields):
+    """A reference whose link works and whose record was fetched (it has an author)."""
+    fields = {"link_status": LinkStatus.OK, "notice_status": NoticeStatus.NONE, **fields}
+    reference = ReferenceFactory(**fields)
+    reference.authors = reference.authors or [{"family": "Barbagallo", "given": "M"}]
+    reference.save()
+    return reference
+
+
+def citing(title, reference):
+    article = ArticleFactory(title=title)
+    CitationFactory(article=article, reference=reference)
+    return article
+
+
+def problem_articles():
+    """One article per kind of notice, one citing a record never fetched, one citing a
+    reference with nothing wrong."""
+    citing("Cites a sound paper", fetched_reference())
+    citing("Cites a retracted paper", fetched_reference(notice_status=NoticeStatus.RETRACTED))
+    citing("Cites a paper under concern", fetched_reference(notice_status=NoticeStatus.CONCERN))
+    citing("Cites a corrected paper", fetched_reference(notice_status=NoticeStatus.CORRECTED))
+    citing(
+        "Cites a paper never fetched",
+        ReferenceFactory(link_status=LinkStatus.OK, notice_status=NoticeStatus.NONE),
+    )
+
+
+@pytest.mark.parametrize(
+    ("problem", "title"),
+    [
+        ("retracted", "Cites a retracted paper"),
+        ("concern", "Cites a paper under concern"),
+        ("corrected", "Cites a corrected paper"),
+        ("unfetched", "Cites a paper never fetched"),
+    ],
+)
+def test_changelist_filter_finds_articles_citing_each_kind_of_problem(
+    client, editor, problem, title
+):
+    problem_articles()
+    client.force_login(editor)
+    listed = client.get(CHANGELIST, {"reference_problem": problem})
+    assert listed.status_code == 200
+    assert [article.title for article in listed.context["cl"].result_list] == [title]
+
+
+def test_dashboard_lists_articles_citing_retracted_corrected_or_unfetched_papers(client, editor):
+    problem_articles()
+    client.force_login(editor)
+    panel = panels(client.get(INDEX))["reference_problems"]
+    assert panel.count == 4
+    assert "Cites a sound paper" not in titles(panel)
+    assert client.get(panel.url).context["cl"].result_count == 4
+
+
+def test_filter_choices_name_each_problem_for_the_editor(client, editor):
+    client.force_login(editor)
+    page = client.get(CHANGELIST).content.decode()
+    for label in (
+        "a retracted paper",
+        "an expression of concern",
+        "a correction",
+        "an identifier whose details were never fetched",
+    ):
+        assert label in page
+
+
+def test_a_reference_without_an_identifier_is_not_unfetched():
+    typed = ReferenceFactory(url="https://ods.od.nih.gov/factsheets/Zinc-Consumer/")
+    assert not typed.pmid and not typed.doi
+    assert not Reference.objects.unfetched().filter(pk=typed.pk).exists()
+
+
+@pytest.mark.parametrize("field", BIBLIOGRAPHIC_FIELDS)
+def test_any_bibliographic_detail_means_the_record_is_not_unfetched(field):
+    reference = ReferenceFactory()
+    assert Reference.objects.unfetched().filter(pk=reference.pk).exists()
+    values = {
+        "authors": [{"family": "Barbagallo", "given": "M"}],
+        "editors": [{"family": "Dominguez", "given": "LJ"}],
+        "issued_year": 2010,
+        "issued_month": 4,
+        "issued_day": 1,
+    }
+    if field in ("issued_month", "issued_day"):
+        reference.issued_year, reference.issued_month = 2010, 4
+    setattr(reference, field, values.get(field, "x"))
+    reference.save()
+    assert reference.has_bibliographic_details()
+    assert not Reference.objects.unfetched().filter(pk=reference.pk).exists()
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_dashboard_queries_do_not_grow_with_notices(
+    client, editor, django_assert_max_num_queries, count
+):
+    for _ in range(count):
+        problem_articles()
+    client.force_login(editor)
+    client.get(INDEX)  # warm up the content types
+    # Session, user, one count for all panels, one per panel (3), recent changes by others,
+    # Django's "Recent actions".
+    with django_assert_max_num_queries(8):
+        response = client.get(INDEX)
+    assert panels(response)["reference_problems"].count == 4 * count

@@ -70,8 +70,9 @@ class TestShape:
         ]
         assert "Tolerable upper intake level: 350 mg/day (adults, from supplements only)" in closing
         assert (
-            "1. Magnesium and aging. Retrieved from: https://pubmed.ncbi.nlm.nih.gov/20388094/"
-            in closing
+            "1. Magnesium and aging \\[Internet\\]. pubmed.ncbi.nlm.nih.gov; "
+            "\\[cited 2025 Jan 8\\]. Available from: https://pubmed.ncbi.nlm.nih.gov/20388094/ "
+            "PubMed PMID: 20388094.\n" in closing
         )
         assert "## You May Also Like\n\n- Magnesium Glycinate and Brain Plasticity" in closing
         assert "\n\nHow Magnesium Glycinate Supports Better Nerve Conduction is an original " in (

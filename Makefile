@@ -15,7 +15,7 @@ help:
 	@echo "make lint   - ruff check, ruff format --check and lint-imports (the import contracts)"
 	@echo "make format - ruff format and ruff check --fix"
 	@echo "make bench  - run every benchmarks/*.py: exports, and pages against a static file (PostgreSQL, Redis, wrk)"
-	@echo "make load   - load and database-outage test: gunicorn + PostgreSQL + wrk (benchmarks/load.sh)"
+	@echo "make load   - load and database-fault test: gunicorn + a private PostgreSQL + wrk (benchmarks/load.sh)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,8 +81,9 @@ check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Not part of `make test`: serves the site with gunicorn on a private PostgreSQL database,
-# drives it with wrk, and stops PostgreSQL for a few seconds to check the 503 page and recovery.
+# Not part of `make test`: serves the site with gunicorn on a private PostgreSQL cluster made for
+# the run, drives it with wrk, then stops and freezes PostgreSQL for a few seconds each to check
+# the 503 page and the recovery.
 load: install
 	benchmarks/load.sh
 

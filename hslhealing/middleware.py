@@ -7,7 +7,8 @@ Project middleware.
   friendly "back in a minute" page with status 503 and `Retry-After` instead of a server error.
   A database that hangs gets the same answer: the connect timeout and PostgreSQL's statement
   timeout (settings.DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT_MS) end the wait with an
-  OperationalError (psycopg2's QueryCanceled is one).
+  OperationalError (psycopg2's QueryCanceled is one), and for a server frozen outright the
+  client-side bound of hslhealing/database_timeouts.py (DB_CLIENT_TIMEOUT_SECONDS) raises one.
   Django drops the broken connection at the end of the request and checks the next one before
   use (`conn_health_checks`), so the site recovers by itself once the database is back.
   `server_error` (the project's `handler500`) does the same for a database error raised outside

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "csp",
+    # The project's own start-up work (hslhealing/apps.py): the client-side database timeout.
+    "hslhealing",
     "articles",
     "references",
 ]
@@ -141,11 +143,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # DatabaseUnavailableMiddleware, which answers 503 with Retry-After.
 DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 5)
 DB_STATEMENT_TIMEOUT_MS = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 15_000)
+# A server that is frozen (stopped, or its disk stalled) cancels nothing, and its kernel still
+# acknowledges every packet, so neither the statement timeout nor TCP's own timeouts end the wait.
+# The client gives up by itself after DJANGO_DB_CLIENT_TIMEOUT_SECONDS (hslhealing/
+# database_timeouts.py); by default 5 s after the statement timeout, so that the server's own
+# cancel comes first, and off (0) when statements have no limit (a long migration). Keep it, plus
+# the connect timeout, below gunicorn's --timeout (30 s).
+DB_CLIENT_TIMEOUT_SECONDS = env_int(
+    "DJANGO_DB_CLIENT_TIMEOUT_SECONDS",
+    -(-DB_STATEMENT_TIMEOUT_MS // 1000) + 5 if DB_STATEMENT_TIMEOUT_MS > 0 else 0,
+)
+# A host that vanishes (network cut, power lost) does stop acknowledging: libpq's
+# tcp_user_timeout drops a connection whose sent data stays unacknowledged that long, and
+# keepalive probes find a dead peer of an idle pooled connection.
+DB_TCP_USER_TIMEOUT_MS = env_int("DJANGO_DB_TCP_USER_TIMEOUT_MS", 10_000)
+DB_KEEPALIVES_IDLE = env_int("DJANGO_DB_KEEPALIVES_IDLE", 30)
+DB_KEEPALIVES_INTERVAL = env_int("DJANGO_DB_KEEPALIVES_INTERVAL", 10)
+DB_KEEPALIVES_COUNT = env_int("DJANGO_DB_KEEPALIVES_COUNT", 3)
 # PostgreSQL's JIT compiler costs more than it saves on this site's queries: it compiled the
 # staff export's query for 215 ms of its 413 ms (10,000 articles). Off for our connections.
 POSTGRES_OPTIONS = {
     "connect_timeout": DB_CONNECT_TIMEOUT,
     "options": f"-c jit=off -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+    "tcp_user_timeout": DB_TCP_USER_TIMEOUT_MS,
+    "keepalives": 1,
+    "keepalives_idle": DB_KEEPALIVES_IDLE,
+    "keepalives_interval": DB_KEEPALIVES_INTERVAL,
+    "keepalives_count": DB_KEEPALIVES_COUNT,
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRES_OPTIONS)

@@ -176,6 +176,8 @@ def test_every_variable_set_to_the_empty_string_means_its_default():
         "ALLOWED_HOSTS",
         "CSRF_TRUSTED_ORIGINS",
         "DATABASES",
+        "DB_CLIENT_TIMEOUT_SECONDS",
+        "DB_TCP_USER_TIMEOUT_MS",
         "CACHES",
         "PAGE_CACHE_SECONDS",
         "TIME_ZONE",

@@ -23,8 +23,8 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from articles.models import Article, Category, Contributor, Disclaimer, Tag
-from references.models import Reference
+from articles.models import Article, Category, Contributor, Disclaimer, SitePage, Tag
+from references.models import NoticeStatus, Reference
 from tests.admin_forms import article_post_data, form_data_from_page
 
 pytestmark = pytest.mark.django_db
@@ -222,11 +222,26 @@ def store_through_admin(client, payload, number, sections=None):
     add(
         "references_reference",
         {
+            "reference_type": "article-journal",
             "title": fit(payload, 500),
             "url": f"https://example.org/xss/{number}",
             "site": fit(payload, 200),
             "retrieved_on": "2025-01-08",
+            # The record's details as an editor types them (or a lookup stores them): the
+            # studies citing it are checked against them, and the note on what differs quotes
+            # both sides.
+            "authors": json.dumps(
+                [{"family": fit(payload, 100), "given": "A"}, {"literal": payload}]
+            ),
+            "editors": "[]",
+            "container_title": fit(payload, 480) + " (record)",
+            "container_title_short": fit(payload, 190) + " (abbr.)",
+            "issued_year": 2018,
         },
+    )
+    add(
+        "articles_sitepage",
+        {"title": fit(payload, 200), "slug": f"xss-{number}", "body": f"<p>{payload}</p>{payload}"},
     )
     add(
         "articles_disclaimer",
@@ -318,6 +333,11 @@ def store_through_admin(client, payload, number, sections=None):
     assert_saved(client.post(reverse("admin:articles_article_add"), data))
     article = Article.objects.get(slug=f"xss-article-{number}")
     assert article.is_live
+    # What a retraction notice found by a lookup leaves on the reference: readers see a label
+    # and a link to the notice beside it in the reference list.
+    Reference.objects.filter(pk=reference.pk).update(
+        notice_status=NoticeStatus.RETRACTED, notice_doi=fit(payload, 200)
+    )
     return article
 
 
@@ -361,14 +381,53 @@ def test_no_page_runs_a_stored_payload(stored, client):
             "category page": article.category.get_absolute_url(),
             "author's page": article.author.get_absolute_url(),
             "tag page": article.tags.get().get_absolute_url(),
+            "site page": SitePage.objects.get(slug=article.category.slug).get_absolute_url(),
             "search results": reverse("articles:search") + "?q=" + quote(payload[:50]),
         }
         for name, url in pages.items():
             response = client.get(url)
             assert response.status_code == 200, (payload, name, response.status_code)
             problems[(payload, name)] = script_problems(response.content.decode())
-    for url in [reverse("articles:home"), reverse("articles:list")]:
+    for url in [
+        reverse("articles:home"),
+        reverse("articles:list"),
+        reverse("articles:editorial-policy"),
+    ]:
         problems[("all", url)] = script_problems(client.get(url).content.decode())
+    assert found(problems) == {}
+
+
+def test_the_corpus_reaches_the_evidence_notes_and_retraction_labels(stored, client):
+    """The fields added since the corpus began are really filled: each study's note on what
+    differs from its reference quotes the payload, and the reference list labels the
+    reference retracted."""
+    for payload, article in stored.items():
+        study = article.sections.first().studies.get()
+        assert study.source_check == "disagrees", payload
+        assert fit(payload, 200) in study.source_check_note, payload
+        assert "Retracted" in client.get(article.get_absolute_url()).content.decode(), payload
+
+
+def test_the_editors_pages_of_stored_payloads_do_not_run_them(stored, client):
+    """The desk (dashboard), each article's change page with its evidence report (notes on
+    what differs, retracted references), and the site pages' and contributors' change pages."""
+    superuser = get_user_model().objects.create_superuser("xss-desk", "desk@example.com")
+    client.force_login(superuser)
+    urls = [reverse("admin:index")]
+    for article in stored.values():
+        urls += [
+            reverse("admin:articles_article_change", args=[article.pk]),
+            reverse("admin:articles_contributor_change", args=[article.author.pk]),
+            reverse(
+                "admin:articles_sitepage_change",
+                args=[SitePage.objects.get(slug=article.category.slug).pk],
+            ),
+        ]
+    problems = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        problems[url] = script_problems(response.content.decode(), admin=True)
     assert found(problems) == {}
 
 

@@ -1,8 +1,8 @@
 """
 No stored payload runs in a real browser. Every payload of tests/xss_payloads.txt is saved
 through the admin in every field readers see (tests/test_xss.py, which also parses the same
-pages), then Chromium opens the pages: no dialog may open and no payload may set
-`window.__xss`.
+pages), then Chromium opens the pages (articles, categories, contributors, site pages such as
+the editorial policy, search): no dialog may open and no payload may set `window.__xss`.
 
 The pages are opened with the Content-Security-Policy bypassed: the policy would block inline
 script anyway, and this test is about the markup itself being inert.
@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from articles.models import SitePage
 from tests.test_xss import PAYLOADS, store_through_admin
 
 pytestmark = [
@@ -61,11 +62,17 @@ def test_no_stored_payload_runs_in_the_browser(watched_page, live_server, django
         payload: store_through_admin(client, payload, number)
         for number, payload in enumerate(PAYLOADS)
     }
-    urls = [reverse("articles:home"), reverse("articles:list")]
+    urls = [
+        reverse("articles:home"),
+        reverse("articles:list"),
+        reverse("articles:editorial-policy"),
+    ]
     for payload, article in articles.items():
         urls += [
             article.get_absolute_url(),
             article.category.get_absolute_url(),
+            article.author.get_absolute_url(),
+            SitePage.objects.get(slug=article.category.slug).get_absolute_url(),
             reverse("articles:search") + "?q=" + quote(payload[:50]),
         ]
 

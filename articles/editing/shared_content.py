@@ -20,12 +20,15 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from references.models import BIBLIOGRAPHIC_FIELDS
+
 from ..models import Article, Citation, Disclaimer, Study
 from . import versioning  # noqa: F401  (registers the article's parts for history)
 
 PUBLISH_PERMISSION = "articles.publish_article"
 #: The fields of a reference its readers see in a reference list (see Reference.citation_parts).
 REFERENCE_FIELDS_READERS_SEE = [
+    "reference_type",
     "title",
     "url",
     "site",
@@ -34,6 +37,10 @@ REFERENCE_FIELDS_READERS_SEE = [
     "pmid",
     "pmcid",
     "bookshelf_id",
+    *BIBLIOGRAPHIC_FIELDS,
+    "notice_status",
+    "notice_doi",
+    "notice_url",
 ]
 #: The fields of a disclaimer its readers see.
 DISCLAIMER_FIELDS_READERS_SEE = ["title", "body"]

@@ -265,8 +265,9 @@ def import_article(
     `settings.PUBLISHER_NAME`), never by a person who did not write it; on an update None keeps
     the article's. `reviewer` (a Contributor) with `reviewed_on` (today if None) records the
     medical review, which `user` must be allowed to record; with it `publish` can succeed.
-    References are reused by normalised URL; related articles are found by title, and a title
-    not on the site is kept as pending (linked once an article with that title is published).
+    References are reused by normalised URL or identifier (`in_library`); related articles are
+    found by title, and a title not on the site is kept as pending (linked once an article with
+    that title is published).
     A closing note matched to a stock disclaimer but worded differently is attached as the
     stock text, or with `own_disclaimers` as a disclaimer of the article's own (named
     "<stock name> — <slug>"); either way the result lists the difference and warns.
@@ -372,19 +373,19 @@ def _validation_text(instance, error):
     return " ".join(parts)
 
 
-def _library_reference(draft):
-    """The library's reference for a draft reference: the one at its address, else one with
-    an identifier its citation states (DOI, PMID, PMCID); None if the library has neither."""
-    reference = Reference.objects.filter(normalized_url=draft.normalized_url).first()
-    if reference is None and any(draft.identifiers.values()):
-        reference = Reference(url=draft.url, **draft.identifiers).possible_duplicates().first()
-    return reference
+def in_library(draft):
+    """The library's reference for a DraftReference: the first with its normalised address or
+    an identifier its citation or its address states (a PubMed address and its
+    ncbi.nlm.nih.gov/pubmed/ twin are one source), or None."""
+    candidate = Reference(url=draft.url, **draft.identifiers)
+    candidate.fill_identifiers()
+    return candidate.possible_duplicates().order_by("pk").first()
 
 
 def _import_citations(article, draft_references, warnings):
     cited = []
     for position, draft in enumerate(draft_references, start=1):
-        reference = _library_reference(draft)
+        reference = in_library(draft)
         reused = reference is not None
         if not reused:
             reference = _import_save(

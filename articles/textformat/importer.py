@@ -16,7 +16,8 @@ reference, in its source, before any HTML exists: that part is ours.
 - Plain text (``.txt``), written the way writers hand articles in: one paragraph per line, bullet
   items starting with "- ", "* " or "• ". A heading is a short line (at most 16 words and 120
   characters) that starts with a capital, does not end in punctuation and is followed by text,
-  a list or another heading. "1. Regulating …" written the same way is a numbered sub-heading:
+  a list or another heading (an intake table's "Tolerable upper intake level: …" and "Source: …"
+  lines never are). "1. Regulating …" written the same way is a numbered sub-heading:
   it becomes a sub-section of the section before, whose sub-sections are then numbered.
   Headings after a section with no text of its own, or whose text ends in a lead-in (":"),
   become its sub-sections, up to the next numbered group, the next heading of the publisher's
@@ -43,7 +44,8 @@ What is recognised, in both formats:
   speaks of a study, trial, review or research; "**Ion channels:** gates …" stays a list item.
 - In-text citations "(Author et al., 2017)", "(A & B, 2010)" in paragraphs and list items become
   studies shown in the running text, with their sentence as the finding.
-- Intake lists ("Men aged 19-30: 400 mg/day", "Women aged 31 and older: 320 mg/day") become an
+- Intake lists ("Men aged 19-30: 400 mg/day", "Women aged 31 and older: 320 mg/day", "Lactation
+  (19–50 years): 10 mg/day"; every row gives its ages, else the list stays a list) become an
   RDA table that keeps its place: the section and the number of that section's top-level
   paragraphs before it (right after the sentence that introduces it), as the page counts them.
   In Markdown a "#### Intake table: Magnesium (mg)" heading over the list names the table and
@@ -53,8 +55,10 @@ What is recognised, in both formats:
 - The list under "References" ("Title. Retrieved from: URL", or an NLM/Vancouver citation as the
   Markdown export writes it: "Wessells KR, Brown KH. Estimating … 2012;7(11):e50568.
   doi:10.1371/… PubMed PMID: 23209846. Available from: https://…"), de-duplicated by normalised
-  URL. A citation's address and identifiers (DOI, PMID, PMCID) are what find it in the library;
-  its title is read from the citation only for a reference the library does not have yet.
+  URL and by the identifiers it states or its address states (a PubMed address and its
+  ncbi.nlm.nih.gov/pubmed/ twin). A citation's address and identifiers (DOI, PMID, PMCID) are
+  what find it in the library; its title is read from the citation only for a reference the
+  library does not have yet.
 - "You May Also Like" titles (the common typo "You May Alo Like" too).
 - Closing paragraphs "Important Note: …" are matched to the existing disclaimers by their title
   or name (or, failing that, their wording); a disclaimer is never created from imported text.
@@ -74,6 +78,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.text import slugify
 
+from references.identifiers import identifiers_from_url
 from references.models import IDENTIFIERS
 from references.normalize import normalize_url
 
@@ -197,6 +202,18 @@ class DraftReference:
     @property
     def normalized_url(self):
         return normalize_url(self.url)
+
+    @property
+    def duplicate_keys(self):
+        """What another item of the list naming the same source shares with this one: the
+        normalised URL, or an identifier the citation or the URL states (a PubMed address and
+        its ncbi.nlm.nih.gov/pubmed/ twin give the same PMID)."""
+        stated = {name: value for name, value in self.identifiers.items() if value}
+        found = {**dict(identifiers_from_url(self.url).items()), **stated}
+        return [
+            ("url", self.normalized_url),
+            *((name, value.upper()) for name, value in found.items()),
+        ]
 
 
 @dataclass(frozen=True)
@@ -503,11 +520,15 @@ STAGE_WORDS = {
 }
 _UNITS = {"mg": "mg", "mcg": "mcg", "µg": "mcg", "μg": "mcg", "ug": "mcg", "iu": "IU", "g": "g"}
 _STAGE_ALTERNATIVES = "|".join(sorted(map(re.escape, _STAGES), key=len, reverse=True))
+#: An intake row: "Men aged 19-30: 400 mg/day", or with the ages in brackets, "Lactation
+#: (19–50 years): 10 mg/day". A row must give its ages: "Pregnancy: 27 mg" has none to record.
 RDA_ROW_RE = re.compile(
-    rf"^(?P<stage>{_STAGE_ALTERNATIVES}),?\s+(?:aged\s+|ages?\s+)?"
+    rf"^(?P<stage>{_STAGE_ALTERNATIVES})"
+    r"(?:,?\s+|\s*\((?P<bracket>))(?:aged\s+|ages?\s+)?"
     r"(?P<from>\d{1,3})\s*(?:(?:-|–|to)\s*(?P<to>\d{1,3})|(?P<plus>\+))?"
     r"(?:\s*(?P<age_unit>years?|yrs?|months?|mos?)\b)?"
     r"(?P<older>\s+(?:and|or)\s+(?:older|over|above))?"
+    r"(?(bracket)\s*\))"
     r"\s*:\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>mg|mcg|µg|μg|ug|IU|g)\b"
     r"\s*(?:/\s*day|per\s+day|a\s+day|daily)?"
     r"\s*(?P<ai>\((?:AI|adequate\s+intake)\))?\s*\.?$",
@@ -618,6 +639,8 @@ def is_heading_like(text):
         and text[-1] not in ".!?,;:"
         and not CITATIONS_RE.search(text)
         and "://" not in text
+        and not RDA_UPPER_LIMIT_RE.match(text)
+        and not RDA_SOURCE_RE.match(text)
     )
 
 
@@ -1124,7 +1147,8 @@ class _Parser:
         self.nutrients_in_headings = []  # KNOWN_NUTRIENTS named by a heading so far
         self.tables = []
         self.references = []  # DraftReference, de-duplicated
-        self.reference_index = {}  # normalised URL -> position in self.references
+        #: duplicate key (normalised URL, PMID …) -> (position in self.references, item number)
+        self.reference_index = {}
         self.item_to_reference = {}  # item number as written -> 1-based deduplicated number
         self.reference_items = 0
         self.related = []
@@ -1627,13 +1651,23 @@ class _Parser:
             return None
         if isinstance(previous, DraftRDATable) and not previous.rows:
             return previous if self.fill_rows(previous, block) else None
-        rows, units = [], set()
+        rows, units, unread = [], set(), []
         for source, _ in block.items:
             row, unit = read_rda_row(self.shape(source))
             if row is None:
-                return None
+                unread.append(self.plain(source))
+                continue
             rows.append(row)
             units.add(unit)
+        if unread:
+            if rows:
+                self.warn(
+                    "An intake list is kept as a plain list: "
+                    + _and_list([f"“{_excerpt(item)}”" for item in unread])
+                    + " could not be read as a row. Write each row as “Women aged 19-50: 18 "
+                    "mg/day” or “Pregnancy (19–50 years): 27 mg/day”, with its ages."
+                )
+            return None
         if len(units) > 1:
             self.warn(
                 "An intake list mixes units ("
@@ -1765,16 +1799,20 @@ class _Parser:
                 leftovers.append(source)
                 continue
             title = reference.title
-            key = reference.normalized_url
-            if key in self.reference_index:
-                position = self.reference_index[key]
+            keys = reference.duplicate_keys
+            known = next(
+                (self.reference_index[key] for key in keys if key in self.reference_index), None
+            )
+            if known is not None:
+                position, item = known
                 self.warn(
-                    f"“{title}” is listed twice in the references (items {position + 1} and "
+                    f"“{title}” is listed twice in the references (items {item} and "
                     f"{self.reference_items}); it is cited once, at its first place."
                 )
                 self.item_to_reference[self.reference_items] = position + 1
                 continue
-            self.reference_index[key] = len(self.references)
+            for key in keys:
+                self.reference_index[key] = (len(self.references), self.reference_items)
             self.references.append(reference)
             self.item_to_reference[self.reference_items] = len(self.references)
         if leftovers:

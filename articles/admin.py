@@ -33,14 +33,25 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from . import exports, services
-from .editing import evidence, review, shared_content, unchanged, versioning, workflow
+from .editing import (
+    evidence,
+    review,
+    save_feedback,
+    shared_content,
+    unchanged,
+    versioning,
+    workflow,
+)
 from .editing.dashboard import EditedByFilter, ReferenceProblemFilter, ScheduleFilter
 from .editing.forms import (
     ACKNOWLEDGE_FIELD,
     WORKFLOW_FIELDS,
     ArticleAdminForm,
+    CitationInlineForm,
+    RDARowInlineForm,
     RecordReviewForm,
     ScheduleForm,
+    StudyInlineForm,
 )
 from .import_views import ImportArticleView
 from .models import (
@@ -187,6 +198,7 @@ class ArticlePartInline:
 
 class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
     model = Study
+    form = StudyInlineForm
     extra = 0
     sortable_field_name = "position"
     autocomplete_fields = ["reference"]
@@ -223,6 +235,7 @@ class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
 
 class RDARowInline(ArticlePartInline, nested_admin.NestedTabularInline):
     model = RDARow
+    form = RDARowInlineForm
     formset = RDARowFormSet
     extra = 0
     sortable_field_name = "position"
@@ -244,6 +257,7 @@ class RDATableInline(ArticlePartInline, nested_admin.NestedStackedInline):
 
 class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
     model = Citation
+    form = CitationInlineForm
     formset = CitationFormSet
     extra = 0
     sortable_field_name = "position"
@@ -851,6 +865,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     }
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "POST" and context.get("errors"):
+            self._say_where_the_errors_are(request, context)
         if obj is not None and obj.pk:
             names = workflow.available_actions(user=request.user, article=obj)
             context["workflow_actions"] = [
@@ -871,6 +887,22 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         return super().render_change_form(
             request, context, add=add, change=change, form_url=form_url, obj=obj
         )
+
+    def _say_where_the_errors_are(self, request, context):
+        """A refused save: every error's place above the form (editing/save_feedback.py), and
+        beside the hero image field, that a chosen image must be chosen again."""
+        form = context["adminform"].form
+        locations = save_feedback.error_locations(form, context["inline_admin_formsets"])
+        upload = request.FILES.get("hero_image")
+        if upload is not None and "hero_image" in form.fields:
+            message = save_feedback.choose_again_message(upload.name)
+            form.fields["hero_image"].help_text = message
+            locations.append(
+                save_feedback.ErrorLocation(
+                    str(_("Hero image")), "", message, form["hero_image"].id_for_label
+                )
+            )
+        context["error_locations"] = locations
 
     def workflow_view(self, request, object_id, action):
         """Take one workflow action on the article (POST only), then go back to its page."""

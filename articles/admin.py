@@ -147,6 +147,8 @@ class PublishedAsReviewedFormSet:
 
     def clean(self):
         super().clean()
+        if not isinstance(self.instance, Article) and self.instance.article_id is None:
+            return  # The part of an article being added: nothing is published yet.
         article = self.instance if isinstance(self.instance, Article) else self.instance.article
         if (
             article.pk is None
@@ -212,7 +214,11 @@ class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
         "position",
     ]
     readonly_fields = ["source_check_display"]
-    classes = ["collapse"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new section (obj: the section, None for the page's "Add another" template) comes
+        # with one study ready to fill in; a blank one is not saved.
+        return 1 if obj is None or obj.pk is None else 0
 
     @admin.display(description=_("checked against its reference"))
     def source_check_display(self, study):
@@ -231,6 +237,10 @@ class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
     sortable_field_name = "position"
     inlines = [StudyInline]
     fields = [("heading", "level", "number_subsections"), "body", "position"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new article starts with one section open; a blank one is not saved.
+        return 1 if obj is None else 0
 
 
 class RDARowInline(ArticlePartInline, nested_admin.NestedTabularInline):

@@ -1,7 +1,8 @@
 /*
  * The article page of the admin (templates/admin/articles/article/change_form.html).
  *
- * - Each section shows as one line (heading, words, studies, any problem) and opens in place.
+ * - Each stored section shows as one line (heading, words, studies, any problem) and opens in
+ *   place; a section with a problem, and a new one, start open.
  * - An outline above the sections jumps to any of them (and opens it).
  * - The rules of a table's columns (RDA rows, references), which Django shows only as a tooltip
  *   on the column's heading, are written out above the table.
@@ -71,7 +72,9 @@
       toggle.textContent = summary.text;
       toggle.addEventListener("click", () => collapse(form, form.classList.contains("desk-collapsed")));
       form.prepend(toggle);
-      collapse(form, summary.problems > 0);
+      // Open: a section with a problem, and a new one (not stored yet), to be written.
+      const stored = form.querySelector(`[name='${form.id}-id']`);
+      collapse(form, summary.problems > 0 || !(stored && stored.value));
 
       const item = document.createElement("li");
       const link = document.createElement("a");

@@ -33,15 +33,26 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from . import exports, services
-from .editing import evidence, review, shared_content, unchanged, versioning, workflow
+from .editing import (
+    evidence,
+    review,
+    save_feedback,
+    shared_content,
+    unchanged,
+    versioning,
+    workflow,
+)
 from .editing.changelist import EstimatedCountPaginator
 from .editing.dashboard import EditedByFilter, ReferenceProblemFilter, ScheduleFilter
 from .editing.forms import (
     ACKNOWLEDGE_FIELD,
     WORKFLOW_FIELDS,
     ArticleAdminForm,
+    CitationInlineForm,
+    RDARowInlineForm,
     RecordReviewForm,
     ScheduleForm,
+    StudyInlineForm,
 )
 from .import_views import ImportArticleView
 from .models import (
@@ -136,6 +147,8 @@ class PublishedAsReviewedFormSet:
 
     def clean(self):
         super().clean()
+        if not isinstance(self.instance, Article) and self.instance.article_id is None:
+            return  # The part of an article being added: nothing is published yet.
         article = self.instance if isinstance(self.instance, Article) else self.instance.article
         if (
             article.pk is None
@@ -187,6 +200,7 @@ class ArticlePartInline:
 
 class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
     model = Study
+    form = StudyInlineForm
     extra = 0
     sortable_field_name = "position"
     autocomplete_fields = ["reference"]
@@ -200,7 +214,11 @@ class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
         "position",
     ]
     readonly_fields = ["source_check_display"]
-    classes = ["collapse"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new section (obj: the section, None for the page's "Add another" template) comes
+        # with one study ready to fill in; a blank one is not saved.
+        return 1 if obj is None or obj.pk is None else 0
 
     @admin.display(description=_("checked against its reference"))
     def source_check_display(self, study):
@@ -225,9 +243,14 @@ class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
         # comes with the section, not in one query per section.
         return super().get_queryset(request).select_related("article")
 
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new article starts with one section open; a blank one is not saved.
+        return 1 if obj is None else 0
+
 
 class RDARowInline(ArticlePartInline, nested_admin.NestedTabularInline):
     model = RDARow
+    form = RDARowInlineForm
     formset = RDARowFormSet
     extra = 0
     sortable_field_name = "position"
@@ -253,6 +276,7 @@ class RDATableInline(ArticlePartInline, nested_admin.NestedStackedInline):
 
 class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
     model = Citation
+    form = CitationInlineForm
     formset = CitationFormSet
     extra = 0
     sortable_field_name = "position"
@@ -942,6 +966,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     }
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "POST" and context.get("errors"):
+            self._say_where_the_errors_are(request, context)
         if obj is not None and obj.pk:
             names = workflow.available_actions(user=request.user, article=obj)
             context["workflow_actions"] = [
@@ -962,6 +988,22 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         return super().render_change_form(
             request, context, add=add, change=change, form_url=form_url, obj=obj
         )
+
+    def _say_where_the_errors_are(self, request, context):
+        """A refused save: every error's place above the form (editing/save_feedback.py), and
+        beside the hero image field, that a chosen image must be chosen again."""
+        form = context["adminform"].form
+        locations = save_feedback.error_locations(form, context["inline_admin_formsets"])
+        upload = request.FILES.get("hero_image")
+        if upload is not None and "hero_image" in form.fields:
+            message = save_feedback.choose_again_message(upload.name)
+            form.fields["hero_image"].help_text = message
+            locations.append(
+                save_feedback.ErrorLocation(
+                    str(_("Hero image")), "", message, form["hero_image"].id_for_label
+                )
+            )
+        context["error_locations"] = locations
 
     def workflow_view(self, request, object_id, action):
         """Take one workflow action on the article (POST only), then go back to its page."""

@@ -25,7 +25,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from ..models import Article, Contributor
+from ..models import Article, Citation, Contributor, RDARow, Study
 from . import evidence, review, versioning, workflow
 
 #: The fields `workflow.workflow_problems()` looks at.
@@ -73,6 +73,13 @@ class ArticleAdminForm(forms.ModelForm):
         model = Article
         # The admin passes the fields of its fieldsets; these are the ones the rules need.
         fields = WORKFLOW_FIELDS
+        help_texts = {
+            "category": _l("Required: where the article is listed on the site."),
+            "hero_image": _l(
+                "JPEG, PNG or WebP; at most 5 MB. If the page comes back with an error, choose "
+                "the image again: a browser does not keep a chosen file."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -220,6 +227,50 @@ class ArticleAdminForm(forms.ModelForm):
             when=when,
             url=url,
         )
+
+
+# The parts of the article page, each rule said beside its field before a save can be refused
+# for it (the rules themselves are in the models and in the admin's formsets).
+
+
+class StudyInlineForm(forms.ModelForm):
+    class Meta:
+        model = Study
+        fields = ["effect_figure", "finding", "year"]  # The inline lists the fields it shows.
+        help_texts = {
+            "effect_figure": _l(
+                "The headline number, as readers see it: “20-30%”, “35%”, “30 million”. It must "
+                "appear in the finding exactly as written here (same digits, dash and symbol)."
+            ),
+            "finding": _l(
+                "What the study found, in plain words, with the effect figure written exactly "
+                "as in “effect figure”."
+            ),
+            "year": _l("The year it was published; not a future year."),
+        }
+
+
+class RDARowInlineForm(forms.ModelForm):
+    class Meta:
+        model = RDARow
+        fields = ["age_from", "age_to", "amount"]  # The inline lists the fields it shows.
+        help_texts = {
+            "age_from": _l(
+                "Rows of the same life stage must not share an age: 19–30 years, then 31 years "
+                "and older."
+            ),
+            "age_to": _l("Empty means “and older”; not below “age from”."),
+            "amount": _l("Above zero, in the table's unit."),
+        }
+
+
+class CitationInlineForm(forms.ModelForm):
+    class Meta:
+        model = Citation
+        fields = ["reference", "position"]
+        help_texts = {
+            "reference": _l("Each reference once per article; the list is numbered in this order."),
+        }
 
 
 # The workflow actions of the article page (ArticleAdmin.workflow_view), each posted from its

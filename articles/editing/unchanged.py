@@ -5,9 +5,11 @@ An article of a few hundred sections posts thousands of fields (every heading, b
 study and the management form of each section's studies), beyond Django's
 DATA_UPLOAD_MAX_NUMBER_FIELDS. Rather than raising that limit for every page, the article page's
 script (static/js/admin-desk.js) leaves out each section nobody touched, studies included, and
-names them in `UNCHANGED_FIELD` as "form index:section id" pairs. Before the admin reads the
-form, `complete_unchanged_sections` puts back the stored values of those sections, exactly as
-the page showed them, so the formsets see a whole, unchanged form for each.
+names them in `UNCHANGED_FIELD` as "form index:section id:position" (the position as the page
+numbered it when posting: django-nested-admin numbers every position afresh on submit, so a
+left-out section's stored position could clash with a posted one). Before the admin reads the
+form, `complete_unchanged_sections` puts back the stored values of those sections, in that
+position, so the formsets see a whole, unchanged form for each.
 
 Only sections of the article being saved are put back; a section deleted or moved in between
 is caught by the edit-conflict check (editing/forms.py), since any save changes `updated_at`.
@@ -22,14 +24,16 @@ UNCHANGED_FIELD = "_unchanged_sections"
 
 
 def parse_unchanged(value):
-    """[(form index, section id)] from "3:45,4:46"; SuspiciousOperation for anything else."""
-    pairs = []
+    """[(form index, section id, position or None)] from "3:45:3,4:46:4" (the position may be
+    left out: "3:45"); SuspiciousOperation for anything else."""
+    items = []
     for item in filter(None, value.split(",")):
-        index, _sep, pk = item.partition(":")
-        if not (index.isdigit() and pk.isdigit()):
+        parts = item.split(":")
+        if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
             raise SuspiciousOperation(f"Malformed {UNCHANGED_FIELD}")
-        pairs.append((int(index), int(pk)))
-    return pairs
+        index, pk, *position = (int(part) for part in parts)
+        items.append((index, pk, position[0] if position else None))
+    return items
 
 
 def form_values(form):
@@ -50,17 +54,19 @@ def form_values(form):
 def complete_unchanged_sections(data, *, article, section_form, study_form, prefix="sections"):
     """A copy of the posted `data` with the left-out sections of `article` put back, each with
     its studies (`section_form`/`study_form`: the admin inlines' form classes)."""
-    pairs = parse_unchanged(data.get(UNCHANGED_FIELD, ""))
+    left_out = parse_unchanged(data.get(UNCHANGED_FIELD, ""))
     completed = data.copy()
     completed.pop(UNCHANGED_FIELD, None)
-    sections = Section.objects.filter(article=article, pk__in=[pk for _index, pk in pairs])
+    sections = Section.objects.filter(article=article, pk__in=[pk for _i, pk, _p in left_out])
     sections = {section.pk: section for section in sections.prefetch_related("studies")}
-    if len(sections) != len(pairs):
+    if len(sections) != len(left_out):
         raise SuspiciousOperation("A left-out section is not a section of this article.")
-    for index, pk in pairs:
+    for index, pk, position in left_out:
         section = sections[pk]
         section_prefix = f"{prefix}-{index}"
         values = form_values(section_form(instance=section, prefix=section_prefix))
+        if position is not None:
+            values[f"{section_prefix}-position"] = [str(position)]
         values[f"{section_prefix}-id"] = [str(section.pk)]
         values[f"{section_prefix}-article"] = [str(article.pk)]
         studies = list(section.studies.all())

@@ -1,13 +1,23 @@
 /*
  * The article page of the admin (templates/admin/articles/article/change_form.html).
  *
- * - Each section shows as one line (heading, words, studies, any problem) and opens in place.
+ * - Each stored section shows as one line (heading, words, studies, any problem) and opens in
+ *   place; a section with a problem, and a new one, start open.
  * - An outline above the sections jumps to any of them (and opens it).
+ * - The rules of a table's columns (RDA rows, references), which Django shows only as a tooltip
+ *   on the column's heading, are written out above the table.
+ * - A refused save lists where each error is above the form; following one opens the folded
+ *   section it leads into (a section holding an error opens by itself).
  * - On save, the sections nobody touched are left out of the POST and named in
- *   `_unchanged_sections` ("form index:section id"); the admin puts their stored values back
+ *   `_unchanged_sections` ("form index:section id:position"); the admin puts their stored values back
  *   (articles/editing/unchanged.py). A long article so stays under Django's field limit.
  *
- * Without this script the page works as Django's: every section open, every field posted.
+ * On the article list (change_list.html), below 1,400 px the filters form a band above the list
+ * (static/css/admin-desk.css); the filters not in use start closed there, so the band stays a few
+ * lines tall. Django's own script remembers what the editor opens or closes afterwards.
+ *
+ * Without this script the page works as Django's: every section open, every field posted, every
+ * filter open.
  */
 (function () {
   "use strict";
@@ -62,7 +72,9 @@
       toggle.textContent = summary.text;
       toggle.addEventListener("click", () => collapse(form, form.classList.contains("desk-collapsed")));
       form.prepend(toggle);
-      collapse(form, summary.problems > 0);
+      // Open: a section with a problem, and a new one (not stored yet), to be written.
+      const stored = form.querySelector(`[name='${form.id}-id']`);
+      collapse(form, summary.problems > 0 || !(stored && stored.value));
 
       const item = document.createElement("li");
       const link = document.createElement("a");
@@ -79,32 +91,85 @@
     if (group && forms.length) group.before(outline);
   }
 
+  function showColumnRules() {
+    document.querySelectorAll(".djn-tabular > .tabular > fieldset > table").forEach((table) => {
+      const rules = Array.from(table.querySelectorAll(":scope > thead th")).filter((th) => th.querySelector("img.help-tooltip"));
+      if (!rules.length) return;
+      const list = document.createElement("ul");
+      list.className = "help desk-column-help";
+      rules.forEach((th) => {
+        const item = document.createElement("li");
+        const name = document.createElement("strong");
+        name.textContent = th.textContent.trim();
+        item.append(name, `: ${th.querySelector("img.help-tooltip").title}`);
+        list.append(item);
+      });
+      table.before(list);
+    });
+  }
+
+  function openAround(element) {
+    for (let form = element.closest(".desk-collapsed"); form; form = form.parentElement.closest(".desk-collapsed")) {
+      collapse(form, true);
+    }
+  }
+
+  function linkErrorsToTheirFields() {
+    document.querySelectorAll(".desk-error-summary a[href^='#']").forEach((link) => {
+      link.addEventListener("click", (event) => {
+        const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+        if (!target) return;
+        event.preventDefault();
+        openAround(target);
+        target.scrollIntoView({ block: "center" });
+        target.focus({ preventScroll: true });
+      });
+    });
+  }
+
   function leaveOutUntouched(event) {
     const form = event.target;
-    const pairs = [];
+    if (form.id !== "article_form" || event.defaultPrevented) return;
+    const left = [];
     sectionForms().forEach((section) => {
       const index = section.id.split("-")[1];
       const id = section.querySelector(`[name='sections-${index}-id']`);
-      // Only stored sections (with an id) that nobody touched, moved or marked for deletion.
-      const position = section.querySelector(`[name='sections-${index}-position']`);
-      const moved = position && position.defaultValue !== position.value;
-      if (!id || !id.value || section.classList.contains("desk-touched") || moved) return;
+      // Only stored sections (with an id) that nobody touched or marked for deletion. Their
+      // place is sent along: django-nested-admin numbers every position afresh on submit.
+      if (!id || !id.value || section.classList.contains("desk-touched")) return;
       const remove = section.querySelector(`[name='sections-${index}-DELETE']`);
       if (remove && remove.checked) return;
+      const position = section.querySelector(`[name='sections-${index}-position']`);
       section.querySelectorAll("input, select, textarea").forEach((field) => { field.disabled = true; });
-      pairs.push(`${index}:${id.value}`);
+      left.push(`${index}:${id.value}` + (position && position.value !== "" ? `:${position.value}` : ""));
     });
     const marker = document.createElement("input");
     marker.type = "hidden";
     marker.name = "_unchanged_sections";
-    marker.value = pairs.join(",");
+    marker.value = left.join(",");
     form.append(marker);
   }
 
+  const FILTER_BAND = "(max-width: 1400px)";
+
+  function closeUnusedFilters() {
+    if (!window.matchMedia(FILTER_BAND).matches) return;
+    document.querySelectorAll("#changelist-filter details[open]").forEach((filter) => {
+      const chosen = filter.querySelector("li.selected");
+      const inUse = chosen && chosen !== filter.querySelector("li");
+      if (!inUse) filter.open = false;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    closeUnusedFilters();
     const form = document.getElementById("article_form");
     if (!form) return;
     setUpSections();
-    form.addEventListener("submit", leaveOutUntouched);
+    showColumnRules();
+    linkErrorsToTheirFields();
+    // On the document, so it runs after django-nested-admin has numbered the positions (its
+    // handler is on the form).
+    document.addEventListener("submit", leaveOutUntouched);
   });
 })();

@@ -9,7 +9,7 @@ the history of every published article it reaches.
 review. An editor (without the publish permission) still changes and merges references that
 only drafts cite, and references nothing cites.
 
-The admin applies the rule (`CitedReferenceAdmin`, `DisclaimerAdmin` in articles/admin.py);
+The admin applies the rule (`CitedReferenceAdmin`, `DisclaimerAdmin` in articles/admin/);
 merges are written into the histories by the receiver of `references.signals.references_merged`
 (articles/signals.py).
 """

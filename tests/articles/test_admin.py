@@ -299,7 +299,9 @@ class TestEditorsGroup:
         )
         assert "delete_article" not in codenames
         assert {"add_article", "change_article", "view_article", "add_citation"} <= codenames
-        assert len(codenames) == 35
+        assert {"view_sitepage", "change_sitepage"} <= codenames, "the editorial policy"
+        assert not {"add_sitepage", "delete_sitepage"} & codenames
+        assert len(codenames) == 37
 
     def test_editor_cannot_open_the_user_admin(self, editor_client):
         assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.admin import warn_about_broken_references
+from articles.admin.library import warn_about_broken_references
 from articles.models import Article, Citation, Study
 from references import services
 from references.models import LinkStatus, Reference

@@ -1,0 +1,264 @@
+"""
+The parts of an article as inlines of its admin page: sections with their studies, RDA tables
+with their rows, citations and "You may also like" links (django-nested-admin), and the rules
+their formsets hold: overlapping age bands, a reference cited twice, what a published
+article's reviewer may change.
+"""
+
+import nested_admin
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from references.models import Reference
+
+from ..editing import (
+    workflow,
+)
+from ..editing.forms import (
+    CitationInlineForm,
+    RDARowInlineForm,
+    StudyInlineForm,
+)
+from ..models import (
+    Article,
+    Citation,
+    RDARow,
+    RDATable,
+    RelatedArticle,
+    Section,
+    Study,
+    find_overlapping_rows,
+    overlap_message,
+)
+
+
+def _kept_forms(formset):
+    """The forms of a cleaned formset whose rows will be saved: filled in and not deleted."""
+    return [
+        form
+        for form in formset.forms
+        if getattr(form, "cleaned_data", None)
+        and not (formset.can_delete and form.cleaned_data.get("DELETE"))
+    ]
+
+
+class RDARowFormSet(nested_admin.NestedInlineFormSet):
+    def clean(self):
+        super().clean()
+        overlap = find_overlapping_rows(form.instance for form in _kept_forms(self))
+        if overlap:
+            raise forms.ValidationError(overlap_message(*overlap))
+
+
+class CitationFormSet(nested_admin.NestedInlineFormSet):
+    def clean(self):
+        # Before Django's own duplicate check, so the editor reads which reference it is.
+        seen = set()
+        for form in _kept_forms(self):
+            reference = form.cleaned_data.get("reference")
+            if not isinstance(reference, Reference):
+                # Empty, or a read-only row (a role that may not change citations).
+                continue
+            if reference.pk in seen:
+                raise forms.ValidationError(
+                    _(
+                        "“%(title)s” is cited twice. An article cites each reference once: "
+                        "delete one of the two lines."
+                    )
+                    % {"title": reference.title}
+                )
+            seen.add(reference.pk)
+        super().clean()
+
+
+def writing_is_locked(user, obj):
+    """Whether `user` may not change the writing of the article `obj` is (or is part of).
+
+    The writing of a published or archived article changes only with the permission to
+    publish: an editor's change to a live article would reach readers unreviewed. Editors
+    see such an article read-only; a publisher moves it back to "In review" first, or makes
+    the change.
+    """
+    if user.has_perm("articles.publish_article"):
+        return False
+    article = obj if isinstance(obj, Article) else getattr(obj, "article", None)
+    return article is not None and article.status in workflow.PUBLISHER_STATUSES
+
+
+def with_renew_review(fieldsets):
+    """`fieldsets` with the reviewer's "the review covers the article as it is now" box
+    after the review's fields."""
+    return [
+        (name, {**options, "fields": [*options["fields"], "renew_review"]})
+        if "medical_reviewer" in flatten_fieldsets([(name, options)])
+        else (name, options)
+        for name, options in fieldsets
+    ]
+
+
+class PublishedAsReviewedFormSet:
+    """A formset of the article's parts that refuses changes made in the save that publishes
+    the article, unless that save records the review: the review would not cover them
+    (editing/review.py). The article form checks the article's own fields."""
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.instance, Article) and self.instance.article_id is None:
+            return  # The part of an article being added: nothing is published yet.
+        article = self.instance if isinstance(self.instance, Article) else self.instance.article
+        if (
+            article.pk is None
+            or article.status != Article.Status.PUBLISHED
+            or not self.has_changed()
+        ):
+            return
+        stored = (
+            Article.objects.filter(pk=article.pk)
+            .values_list("status", "medical_reviewer", "reviewed_on", "reviewed_content")
+            .first()
+        )
+        if (
+            stored
+            and stored[0] != Article.Status.PUBLISHED
+            and stored[1:3] == (article.medical_reviewer_id, article.reviewed_on)
+            and stored[3]
+        ):
+            raise forms.ValidationError(
+                _(
+                    "The medical review does not cover these changes, so the article cannot be "
+                    "published in the same save. Save them with the article in review; a "
+                    "medical reviewer then renews the review."
+                )
+            )
+
+
+class ArticlePartInline:
+    """An inline of the article's writing: read-only when the writing is locked, and not
+    changed in the save that publishes it (`PublishedAsReviewedFormSet`)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (PublishedAsReviewedFormSet, formset), {})
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not writing_is_locked(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not writing_is_locked(
+            request.user, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not writing_is_locked(
+            request.user, obj
+        )
+
+
+class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
+    model = Study
+    form = StudyInlineForm
+    extra = 0
+    sortable_field_name = "position"
+    autocomplete_fields = ["reference"]
+    fields = [
+        ("display", "label"),
+        ("authors", "year"),
+        ("journal", "study_type"),
+        "finding",
+        ("effect_figure", "reference"),
+        "source_check_display",
+        "position",
+    ]
+    readonly_fields = ["source_check_display"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new section (obj: the section, None for the page's "Add another" template) comes
+        # with one study ready to fill in; a blank one is not saved.
+        return 1 if obj is None or obj.pk is None else 0
+
+    @admin.display(description=_("checked against its reference"))
+    def source_check_display(self, study):
+        """The per-study note: agrees, disagrees (and how), not fetched, or not linked."""
+        if not study.pk:
+            return _("Checked when saved.")
+        label = study.get_source_check_display()
+        if study.source_check_note:
+            return format_html("<strong>{}</strong>: {}", label, study.source_check_note)
+        return label
+
+
+class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
+    model = Section
+    extra = 0
+    sortable_field_name = "position"
+    inlines = [StudyInline]
+    fields = [("heading", "level", "number_subsections"), "body", "position"]
+
+    def get_queryset(self, request):
+        # Each section's study inline asks whether the article's writing is locked: the article
+        # comes with the section, not in one query per section.
+        return super().get_queryset(request).select_related("article")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new article starts with one section open; a blank one is not saved.
+        return 1 if obj is None else 0
+
+
+class RDARowInline(ArticlePartInline, nested_admin.NestedTabularInline):
+    model = RDARow
+    form = RDARowInlineForm
+    formset = RDARowFormSet
+    extra = 0
+    sortable_field_name = "position"
+    fields = ["life_stage", "age_from", "age_to", "age_unit", "amount", "intake_type", "position"]
+
+
+class RDATableInline(ArticlePartInline, nested_admin.NestedStackedInline):
+    model = RDATable
+    extra = 0
+    sortable_field_name = "position"
+    inlines = [RDARowInline]
+    fields = [
+        ("nutrient", "unit"),
+        "source_note",
+        ("upper_limit", "upper_limit_applies_to"),
+        "position",
+    ]
+
+    def get_queryset(self, request):
+        # As SectionInline: the row inline of each table asks about the article.
+        return super().get_queryset(request).select_related("article")
+
+
+class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
+    model = Citation
+    form = CitationInlineForm
+    formset = CitationFormSet
+    extra = 0
+    sortable_field_name = "position"
+    autocomplete_fields = ["reference"]
+    readonly_fields = ["as_cited"]
+    verbose_name = _("reference")
+    verbose_name_plural = _("references (numbered in this order)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reference")
+
+    @admin.display(description=_("as readers see it"))
+    def as_cited(self, citation):
+        """The reference in NLM/Vancouver style, as the article's reference list shows it."""
+        if not citation.reference_id:
+            return _("Shown after saving.")
+        return render_to_string("includes/reference_item.html", {"reference": citation.reference})
+
+
+class RelatedArticleInline(ArticlePartInline, nested_admin.NestedTabularInline):
+    model = RelatedArticle
+    fk_name = "article"
+    extra = 0
+    sortable_field_name = "position"
+    autocomplete_fields = ["related"]

@@ -19,6 +19,7 @@ from .editing import imports
 from .models import Category, Contributor
 from .site.outline import build_outline
 from .textformat import importer
+from .textformat.draft import FORMAT_NAMES, MAX_BYTES, read_bytes, too_big_message
 
 # Importing an article from text, in two steps: upload (or paste) and preview, then save. The
 # text travels back in a hidden field and is read again on save; nothing is kept on the server.
@@ -71,9 +72,9 @@ class ImportArticleForm(forms.Form):
             raise forms.ValidationError(_("Choose a file to upload, or paste the text."))
         try:
             if upload:
-                if upload.size > importer.MAX_BYTES:
-                    raise importer.ArticleImportError(importer.too_big_message(upload.size))
-                cleaned["source_text"] = importer.read_bytes(upload.read())
+                if upload.size > MAX_BYTES:
+                    raise importer.ArticleImportError(too_big_message(upload.size))
+                cleaned["source_text"] = read_bytes(upload.read())
                 cleaned["source_name"] = upload.name
             else:
                 cleaned["source_text"] = importer.check_text(text)
@@ -219,7 +220,7 @@ class ImportArticleView(View):
             "matches": matches,
             "confirm": confirm,
             "error": error,
-            "format_name": importer.FORMAT_NAMES[draft.format],
+            "format_name": FORMAT_NAMES[draft.format],
             "source_name": source_name,
             "category": category,
             "suggested_category": imports.suggest_category(draft),

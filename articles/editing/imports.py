@@ -34,7 +34,8 @@ from ..models import (
 )
 from ..models.derived import refresh_changed_text
 from ..services import link_pending
-from ..textformat.importer import ArticleImportError, DisclaimerHint, strip_html
+from ..textformat.draft import DisclaimerHint
+from ..textformat.importer import ArticleImportError, strip_html
 from . import evidence
 from .workflow import REVIEW_REQUIRED_MESSAGE, has_recorded_review, workflow_state
 

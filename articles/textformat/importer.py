@@ -64,30 +64,23 @@ What is recognised, in both formats:
   or name (or, failing that, their wording); a disclaimer is never created from imported text.
 
 Anything not recognised is kept as text of the section it is in; nothing is dropped.
+
+Where things are: the draft and the checks before parsing in `draft.py`; the publisher's
+conventions (the patterns and the functions that read one call-out, intake row, reference or
+closing note) in `conventions.py`; Markdown's blocks in `blocks.py`; here, the walk through an
+article's blocks. It is one class (`_Parser`) over 500 lines because its steps share the walk's
+state (the section being filled, the references read so far, the warnings) and each step is
+short; splitting it would pass that state around instead.
 """
 
-import datetime
 import html
-import math
-import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.utils.text import slugify
-
-from references.identifiers import identifiers_from_url
-from references.models import IDENTIFIERS
-from references.normalize import normalize_url
-
-from ..models import RDARow, RDATable, Section, Study
+from ..models import Section, Study
 from .blocks import (
-    MAX_PARAGRAPH,
     Block,
     MarkdownNestingError,
-    check_paragraph,
     collapse,
     markdown_blocks,
     markdown_inline,
@@ -95,1024 +88,48 @@ from .blocks import (
     markdown_shape,
     unhide,
 )
-
-#: Largest file (or pasted text, in UTF-8) that can be imported.
-MAX_BYTES = 2 * 1024 * 1024
-
-PLAIN = "plain"
-MARKDOWN = "markdown"
-FORMAT_NAMES = {PLAIN: "plain text", MARKDOWN: "Markdown"}
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
-TEXT_SUFFIXES = (".txt", ".text")
-
-
-class ArticleImportError(Exception):
-    """Input that cannot be imported; the message is one line an editor can act on."""
-
-
-# --------------------------------------------------------------------------------------------
-# The draft
-
-
-@dataclass
-class DraftStudy:
-    display: str
-    authors: str
-    year: int
-    finding: str
-    label: str = ""
-    journal: str = ""
-    effect_figure: str = ""
-    study_type: str = ""
-    #: What the text says the study was, as written: the words naming it ("A randomized
-    #: trial", "A 2019 meta-analysis") or the type named after its citation; "" when it says
-    #: nothing. `study_type` is set only when these words hold a type's exact name.
-    type_as_written: str = ""
-    #: 1-based position in the draft's reference list, when the text links the study to one.
-    reference_number: int | None = None
-    #: True for a study found from a citation in running text (not from a line of its own).
-    from_citation: bool = False
-    #: For a line "Cited in the text: (Authors, Year)" with no finding of its own: what is taken
-    #: from the sentence of the section that cites it ("finding", and "figure" and "type"
-    #: unless the line states them).
-    from_sentence: tuple = ()
-
-    @property
-    def citation_text(self):
-        return f"{self.authors}, {self.year}"
-
-
-@dataclass
-class DraftSection:
-    heading: str
-    level: int = Section.Level.SECTION
-    number_subsections: bool = False
-    blocks: list = field(default_factory=list)  # HTML fragments, in order
-    studies: list = field(default_factory=list)
-
-    @property
-    def body(self):
-        return "".join(self.blocks)
-
-
-@dataclass
-class DraftRDARow:
-    life_stage: str
-    age_from: int
-    age_to: int | None
-    amount: Decimal
-    age_unit: str = RDARow.AgeUnit.YEARS
-    intake_type: str = RDARow.IntakeType.RDA
-
-
-@dataclass
-class DraftRDATable:
-    nutrient: str
-    unit: str = RDATable.Unit.MG
-    source_note: str = ""
-    upper_limit: Decimal | None = None
-    upper_limit_applies_to: str = ""
-    rows: list = field(default_factory=list)
-    #: Where the text puts the table: the index in ArticleDraft.sections of the section whose
-    #: text introduces it, and how many of that section's top-level paragraphs (``<p>``) come
-    #: before it, the unit `RDATable.after_paragraph` and the page (`site/outline.py`) count in:
-    #: 0 before the first, None at the end of the section. section_index None for a table
-    #: under a "Recommended intakes" heading of its own.
-    section_index: int | None = None
-    after_paragraph: int | None = None
-
-
-@dataclass
-class DraftReference:
-    title: str
-    url: str
-    #: Identifiers an NLM citation states ("doi:10.…", "PMID: 123", "PMCID: PMC123").
-    doi: str = ""
-    pmid: str = ""
-    pmcid: str = ""
-    #: The day a web page was read ("[cited 2025 Jan 8]").
-    retrieved_on: datetime.date | None = None
-    #: Whether it was read from an NLM citation (its title then cut from the citation).
-    from_citation: bool = False
-
-    @property
-    def identifiers(self):
-        return {"doi": self.doi, "pmid": self.pmid, "pmcid": self.pmcid}
-
-    @property
-    def normalized_url(self):
-        return normalize_url(self.url)
-
-    @property
-    def duplicate_keys(self):
-        """What another item of the list naming the same source shares with this one: the
-        normalised URL, or an identifier the citation or the URL states (a PubMed address and
-        its ncbi.nlm.nih.gov/pubmed/ twin give the same PMID)."""
-        stated = {name: value for name, value in self.identifiers.items() if value}
-        found = {**dict(identifiers_from_url(self.url).items()), **stated}
-        return [
-            ("url", self.normalized_url),
-            *((name, value.upper()) for name, value in found.items()),
-        ]
-
-
-@dataclass(frozen=True)
-class DisclaimerHint:
-    """What the parser may know of an existing disclaimer (passed in; never looked up here)."""
-
-    name: str
-    title: str
-    body: str = ""
-    is_default: bool = False
-
-
-@dataclass
-class ArticleDraft:
-    title: str
-    standfirst: str
-    format: str
-    attribution: str = ""
-    sections: list = field(default_factory=list)
-    rda_tables: list = field(default_factory=list)
-    references: list = field(default_factory=list)
-    related_titles: list = field(default_factory=list)
-    #: Names of the existing disclaimers the text's closing notes matched, in order.
-    disclaimers: list = field(default_factory=list)
-    #: The text's own wording of each matched disclaimer: name -> (label, HTML of its text).
-    disclaimer_wordings: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
-
-    @property
-    def slug(self):
-        return slugify(self.title)[:200].strip("-") or "article"
-
-    @property
-    def studies(self):
-        return [study for section in self.sections for study in section.studies]
-
-    @property
-    def rda_rows(self):
-        return [row for table in self.rda_tables for row in table.rows]
-
-
-# --------------------------------------------------------------------------------------------
-# Reading bytes
-
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
-def read_bytes(data):
-    """Decode an uploaded file: UTF-8 (with or without a byte order mark), then Windows-1252.
-    Raise ArticleImportError for an empty, oversized, binary or undecodable file."""
-    if len(data) > MAX_BYTES:
-        raise ArticleImportError(too_big_message(len(data)))
-    if not data.strip():
-        raise ArticleImportError("The file is empty: there is no text to import.")
-    if b"\x00" in data:
-        raise _binary_error()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return check_text(text)
-    raise ArticleImportError(
-        "The file's characters could not be read: save it as UTF-8 text and import it again."
-    )
-
-
-def too_big_message(size):
-    megabytes = math.ceil(size / 1024 / 1024 * 10) / 10
-    return f"The file is {megabytes:.1f} MB; files of up to 2 MB can be imported."
-
-
-def check_text(text):
-    """Return pasted or decoded text, or raise ArticleImportError if it cannot be imported."""
-    text = text.removeprefix("\ufeff")
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise ArticleImportError("The text is over 2 MB; texts of up to 2 MB can be imported.")
-    if not text.strip():
-        raise ArticleImportError("The text is empty: there is nothing to import.")
-    if _CONTROL_CHARACTERS.search(text):
-        raise _binary_error()
-    return text
-
-
-def _binary_error():
-    return ArticleImportError(
-        "This is not a text file (it holds binary data). Save the article as plain text (.txt) "
-        "or Markdown (.md) and import it again."
-    )
-
-
-#: More headings than this and the text is refused before it is parsed: an article has a few
-#: dozen (the publisher's longest has about 25), so a thousand is 40 times that and still
-#: leaves room for any real text, while files of tens of thousands of headings (one a line)
-#: are what take a parser tens of seconds.
-MAX_HEADINGS = 1_000
-#: What could be a heading: Markdown "#" lines and setext underlines; in plain text a short
-#: line that starts with a capital or digit and does not end in punctuation (`is_heading_like`,
-#: without its finer checks, so it may count more, never fewer).
-_MARKDOWN_HEADING_LINE_RE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)", re.M)
-_PLAIN_HEADING_LINE_RE = re.compile(
-    r"^[ \t]*[A-ZÀ-ÖØ-Þ0-9][^\n]{0,119}(?<![.!?,;:\s])[ \t]*$", re.MULTILINE
+from .conventions import (
+    ATTRIBUTION_RE,
+    CLOSING_HEADING_RE,
+    DISCLAIMER_WORDS_RE,
+    EXPLICIT_ATTRIBUTION_RE,
+    IN_TEXT_LINE_RE,
+    INTAKES_HEADING_RE,
+    KNOWN_NUTRIENT_RE,
+    KNOWN_NUTRIENTS,
+    MD_IN_TEXT_RE,
+    MD_LINK_ONLY_RE,
+    NUMBERED_HEADING_RE,
+    PLACED_TABLE_HEADING_RE,
+    RDA_HEADING_RE,
+    RDA_LEAD_IN_RE,
+    RDA_SOURCE_RE,
+    RDA_UPPER_LIMIT_RE,
+    REFERENCES_HEADING_RE,
+    RELATED_MARKER_RE,
+    UNITS,
+    in_text_studies,
+    label_of,
+    match_disclaimer,
+    plain_blocks,
+    read_rda_row,
+    read_reference,
+    read_study,
+    sentence_case,
+    strip_html,
+    study_name,
 )
-
-
-#: More list items inside other lists than this and the text is refused before it is parsed:
-#: articles nest a few items at most, while markdown-it reads every line of a deeply nested
-#: list once per level (tens of seconds for 2 MB of lists 20 deep).
-MAX_NESTED_ITEMS = 1_000
-_NESTED_ITEM_LINE_RE = re.compile(r"^(?: {2,}|\t)[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)", re.M)
-
-
-def check_shape(text, fmt):
-    """Refuse, in one line, a text no article has: more than MAX_HEADINGS headings, or (in
-    Markdown) more than MAX_NESTED_ITEMS nested list items, or (in plain text) a paragraph
-    line over MAX_PARAGRAPH characters. Counted with one pattern each over the text, before
-    any parsing."""
-    pattern = _MARKDOWN_HEADING_LINE_RE if fmt == MARKDOWN else _PLAIN_HEADING_LINE_RE
-    count = sum(1 for _ in pattern.finditer(text))
-    if count > MAX_HEADINGS:
-        raise ArticleImportError(
-            f"The text has {count:,} heading lines; an article has at most {MAX_HEADINGS:,} "
-            "(a few dozen is usual). Split it into separate articles and import each one."
-        )
-    if fmt == MARKDOWN:
-        count = sum(1 for _ in _NESTED_ITEM_LINE_RE.finditer(text))
-        if count > MAX_NESTED_ITEMS:
-            raise ArticleImportError(
-                f"The text has {count:,} list items inside other lists; an article has at most "
-                f"{MAX_NESTED_ITEMS:,}. Flatten the lists and import again."
-            )
-        return
-    for number, line in enumerate(text.split("\n"), start=1):
-        if len(line) > MAX_PARAGRAPH:
-            check_paragraph(_collapse(line), number)
-
-
-def detect_format(text, filename=""):
-    """Markdown for .md files and for any text with a "#", "##" or "###" heading line."""
-    name = (filename or "").lower()
-    if name.endswith(MARKDOWN_SUFFIXES):
-        return MARKDOWN
-    if re.search(r"^#{1,3}[ \t]+\S", text, flags=re.MULTILINE):
-        return MARKDOWN
-    return PLAIN
-
-
-# --------------------------------------------------------------------------------------------
-# Patterns
-
-_NAME = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:\s(?:van|von|de|der|den|da|di|du|le|la|el)\s[A-ZÀ-ÖØ-Þ][\w'’\-]*)?"
-_AUTHORS = rf"{_NAME}(?:\s(?:et\sal\.?|(?:&|and)\s{_NAME}))?"
-_ONE_CITATION = rf"(?P<authors>{_AUTHORS}),\s*(?P<year>(?:1[89]|2[01])\d\d)"
-#: One parenthesis of citations, "(Xu et al., 2013)" or "(Lee, 2019; Park & Kim, 2020)".
-CITATIONS_RE = re.compile(
-    rf"(?<!\\)\((?P<body>{_AUTHORS},\s*\d{{4}}(?:;\s*{_AUTHORS},\s*\d{{4}})*)\)"
+from .draft import (
+    MARKDOWN,
+    PLAIN,
+    ArticleDraft,
+    ArticleImportError,
+    DraftRDATable,
+    DraftSection,
+    check_shape,
+    check_text,
+    detect_format,
 )
-ONE_CITATION_RE = re.compile(_ONE_CITATION)
-
-#: The end of a study line: finding, "(Authors, Year)", an optional full stop, an optional tail.
-#: Here any author text is accepted ("World Health Organization"): the line says it is a study.
-STUDY_LINE_RE = re.compile(
-    r"^(?P<finding>.*?)\s*(?<!\\)\((?P<authors>[^()\s][^()]{0,199}?),\s*"
-    r"(?P<year>(?:1[89]|2[01])\d\d)\)(?P<stop>[.!?]?)"
-    r"(?:\s+(?:—|–|--?)\s+(?P<tail>.+?))?\s*$",
-    re.DOTALL,
-)
-
-_STUDY_WORDS = (
-    r"stud(?:y|ies)|trials?|research|reviews?|meta-analys[ie]s|analys[ie]s|surveys?|"
-    r"experiments?|reports?|papers?|investigations?|evidence|data|findings?|cohorts?"
-)
-STUDY_WORD_RE = re.compile(rf"\b(?:{_STUDY_WORDS})\b", re.IGNORECASE)
-_VERBS = (
-    r"found|finds|showed|shows|shown|demonstrated|demonstrates|reported|reports|revealed|"
-    r"reveals|suggested|suggests|indicated|indicates|concluded|observed|noted|confirmed"
-)
-#: "A study (published) in <Journal> found that …"
-LEAD_IN_JOURNAL_RE = re.compile(
-    rf"^(?P<lead>[^()]{{0,80}}?)\s*\b(?:published\s+)?in\s+(?:the\s+)?"
-    rf"(?P<journal>\*[^*]+\*|[A-Z][^()]*?)\s+(?:{_VERBS})\s+(?:that\s+)?(?P<rest>.+)$",
-    re.DOTALL,
-)
-#: "A 2019 meta-analysis found that …"
-LEAD_IN_RE = re.compile(
-    rf"^(?P<lead>[^()]{{0,80}}?)\s+(?:{_VERBS})\s+(?:that\s+)?(?P<rest>.+)$", re.DOTALL
-)
-_JOURNAL_SMALL_WORDS = {"of", "and", "&", "for", "the", "in", "on", "de", "la", "und", "a"}
-
-FIGURE_RE = re.compile(
-    r"\d+(?:[.,]\d+)?(?:\s?[-–]\s?\d+(?:[.,]\d+)?)?\s?%"
-    r"|\d+(?:[.,]\d+)?\s(?:million|billion|thousand)\b"
-)
-
-#: The exact names of each study type. A study's type is read only from these words in the
-#: words that name the study ("A meta-analysis in …", "— randomised controlled trial"); nothing
-#: is inferred from other wording ("a small crossover trial", "a prevalence estimate").
-STUDY_TYPE_NAMES = {
-    Study.StudyType.SYSTEMATIC_REVIEW: [
-        "systematic review",
-        "systematic reviews",
-        "meta-analysis",
-        "meta-analyses",
-        "meta analysis",
-    ],
-    Study.StudyType.RANDOMISED_TRIAL: [
-        "randomised controlled trial",
-        "randomized controlled trial",
-        "randomised controlled trials",
-        "randomized controlled trials",
-        "rct",
-    ],
-    Study.StudyType.CLINICAL_TRIAL: [
-        "non-randomised trial",
-        "non-randomized trial",
-        "non-randomised clinical trial",
-        "non-randomized clinical trial",
-    ],
-    Study.StudyType.ANIMAL: ["animal study", "animal studies"],
-    Study.StudyType.IN_VITRO: ["in vitro study", "in vitro studies", "cell study"],
-    Study.StudyType.OBSERVATIONAL: [
-        "observational study",
-        "observational studies",
-        "cohort study",
-        "case-control study",
-        "cross-sectional study",
-    ],
-    Study.StudyType.POPULATION: ["population survey", "epidemiological study"],
-    Study.StudyType.REVIEW: ["narrative review"],
-}
-_TYPE_BY_NAME = {
-    name: study_type for study_type, names in STUDY_TYPE_NAMES.items() for name in names
-}
-_TYPE_NAME_RE = re.compile(
-    r"(?<![\w-])(?:"
-    + "|".join(sorted(map(re.escape, _TYPE_BY_NAME), key=len, reverse=True))
-    + r")(?![\w-])",
-    re.IGNORECASE,
-)
-
-ATTRIBUTION_RE = re.compile(
-    r"^(?P<title>.+?)\s+is\s+an\s+original\s+\([^()]{1,60}\)\s+article\.?$", re.IGNORECASE
-)
-EXPLICIT_ATTRIBUTION_RE = re.compile(r"^Attribution:\s*(?P<text>.+)$", re.IGNORECASE)
-RELATED_MARKER_RE = re.compile(
-    r"^(?:you\s+may\s+(?:also|alo|aslo|als|also\s+)\s*like|related\s+articles|related\s+reading)"
-    r"\s*:?$",
-    re.IGNORECASE,
-)
-REFERENCES_HEADING_RE = re.compile(
-    r"^(?:references|sources|reference\s+list|bibliography)\s*:?$", re.IGNORECASE
-)
-#: The publisher's closing sections: never a sub-section of the heading before them.
-CLOSING_HEADING_RE = re.compile(
-    r"^(?:dosage|safety|side\s+effects|future\s+research|conclusions?|summary|"
-    r"key\s+takeaways|final\s+thoughts|frequently\s+asked\s+questions|faqs?)\b",
-    re.IGNORECASE,
-)
-INTAKES_HEADING_RE = re.compile(r"^recommended\s+(?:daily\s+)?intakes?\s*:?$", re.IGNORECASE)
-IN_TEXT_LINE_RE = re.compile(r"^Cited\s+in\s+the\s+(?:running\s+)?text:\s*(?P<rest>.+)$", re.I)
-LABEL_RE = re.compile(r"^(?P<label>[A-Z0-9][^:\n\\]{0,118}?):\s+(?P<rest>\S.*)$", re.DOTALL)
-MD_LABEL_RE = re.compile(
-    r"^(?P<mark>\*\*|__)(?P<label>[^*_\n\\]{1,118}?)(?::(?P=mark)|(?P=mark):)\s+(?P<rest>\S.*)$",
-    re.DOTALL,
-)
-MD_IN_TEXT_RE = re.compile(
-    r"^[*_]{0,2}Cited\s+in\s+the\s+(?:running\s+)?text:[*_]{0,2}\s+(?P<rest>\S.*)$",
-    re.IGNORECASE | re.DOTALL,
-)
-
-_STAGES = {
-    "adult men": RDARow.LifeStage.MEN,
-    "men": RDARow.LifeStage.MEN,
-    "males": RDARow.LifeStage.MEN,
-    "male": RDARow.LifeStage.MEN,
-    "boys": RDARow.LifeStage.MEN,
-    "adult women": RDARow.LifeStage.WOMEN,
-    "women": RDARow.LifeStage.WOMEN,
-    "females": RDARow.LifeStage.WOMEN,
-    "female": RDARow.LifeStage.WOMEN,
-    "girls": RDARow.LifeStage.WOMEN,
-    "children": RDARow.LifeStage.CHILDREN,
-    "kids": RDARow.LifeStage.CHILDREN,
-    "infants": RDARow.LifeStage.INFANTS,
-    "babies": RDARow.LifeStage.INFANTS,
-    "pregnant women": RDARow.LifeStage.PREGNANCY,
-    "pregnant teens": RDARow.LifeStage.PREGNANCY,
-    "pregnancy": RDARow.LifeStage.PREGNANCY,
-    "pregnant": RDARow.LifeStage.PREGNANCY,
-    "breastfeeding women": RDARow.LifeStage.LACTATION,
-    "lactating women": RDARow.LifeStage.LACTATION,
-    "breastfeeding": RDARow.LifeStage.LACTATION,
-    "lactation": RDARow.LifeStage.LACTATION,
-    "lactating": RDARow.LifeStage.LACTATION,
-}
-#: How the exporter names each life stage (the importer reads these and the synonyms above).
-STAGE_WORDS = {
-    RDARow.LifeStage.MEN: "Men",
-    RDARow.LifeStage.WOMEN: "Women",
-    RDARow.LifeStage.CHILDREN: "Children",
-    RDARow.LifeStage.INFANTS: "Infants",
-    RDARow.LifeStage.PREGNANCY: "Pregnancy",
-    RDARow.LifeStage.LACTATION: "Lactation",
-}
-_UNITS = {"mg": "mg", "mcg": "mcg", "µg": "mcg", "μg": "mcg", "ug": "mcg", "iu": "IU", "g": "g"}
-_STAGE_ALTERNATIVES = "|".join(sorted(map(re.escape, _STAGES), key=len, reverse=True))
-#: An intake row: "Men aged 19-30: 400 mg/day", or with the ages in brackets, "Lactation
-#: (19–50 years): 10 mg/day". A row must give its ages: "Pregnancy: 27 mg" has none to record.
-RDA_ROW_RE = re.compile(
-    rf"^(?P<stage>{_STAGE_ALTERNATIVES})"
-    r"(?:,?\s+|\s*\((?P<bracket>))(?:aged\s+|ages?\s+)?"
-    r"(?P<from>\d{1,3})\s*(?:(?:-|–|to)\s*(?P<to>\d{1,3})|(?P<plus>\+))?"
-    r"(?:\s*(?P<age_unit>years?|yrs?|months?|mos?)\b)?"
-    r"(?P<older>\s+(?:and|or)\s+(?:older|over|above))?"
-    r"(?(bracket)\s*\))"
-    r"\s*:\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>mg|mcg|µg|μg|ug|IU|g)\b"
-    r"\s*(?:/\s*day|per\s+day|a\s+day|daily)?"
-    r"\s*(?P<ai>\((?:AI|adequate\s+intake)\))?\s*\.?$",
-    re.IGNORECASE,
-)
-RDA_LEAD_IN_RE = re.compile(
-    r"(?:recommended\s+dietary\s+allowances?|\bRDAs?\b|adequate\s+intakes?|\bAIs?\b|"
-    r"recommended\s+(?:daily\s+)?intakes?)"
-    r"[^.:]*?\bfor\s+(?:the\s+)?(?P<nutrient>[\w\- ]{2,60}?)\s*(?:\b(?:is|are)\b\s*)?:?\s*$",
-    re.IGNORECASE,
-)
-RDA_HEADING_RE = re.compile(
-    r"^(?P<nutrient>.+?)(?:\s*\((?P<unit>mg|mcg|µg|μg|IU|g)(?:/day)?\))?$", re.IGNORECASE
-)
-#: A table in its place in a section (Markdown, "####"): "Intake table: Magnesium (mg)", or
-#: "Intake table at the end of the section: Magnesium (mg)".
-PLACED_TABLE_HEADING_RE = re.compile(
-    r"^Intake\s+table(?P<end>\s+at\s+the\s+end\s+of\s+the\s+section)?:\s*(?P<rest>\S.*)$",
-    re.IGNORECASE,
-)
-RDA_SOURCE_RE = re.compile(r"^Source:\s*(?P<note>.+)$", re.IGNORECASE | re.DOTALL)
-RDA_UPPER_LIMIT_RE = re.compile(
-    r"^Tolerable\s+upper\s+(?:intake\s+)?level(?:\s*\(UL\))?:\s*(?P<amount>\d+(?:\.\d+)?)\s*"
-    r"(?P<unit>mg|mcg|µg|μg|IU|g)\b\s*(?:/\s*day|per\s+day|a\s+day)?"
-    r"(?:\s*\((?P<applies>.+)\))?\s*\.?$",
-    re.IGNORECASE | re.DOTALL,
-)
-KNOWN_NUTRIENTS = [
-    "vitamin b12",
-    "vitamin b6",
-    "vitamin a",
-    "vitamin c",
-    "vitamin d",
-    "vitamin e",
-    "vitamin k",
-    "magnesium",
-    "zinc",
-    "iron",
-    "calcium",
-    "potassium",
-    "selenium",
-    "iodine",
-    "copper",
-    "folate",
-    "choline",
-    "omega-3",
-]
-#: Any of KNOWN_NUTRIENTS as a whole word, in one pattern (one search per heading).
-KNOWN_NUTRIENT_RE = re.compile(
-    r"\b(?:" + "|".join(map(re.escape, KNOWN_NUTRIENTS)) + r")\b", re.IGNORECASE
-)
-REFERENCE_RE = re.compile(
-    r"^(?P<title>.+?)[\s.:,]*(?:\b(?:retrieved|available|accessed)\b[^:]{0,40}?"
-    r"\b(?:from|at)\b\s*:?\s*|\s)<?(?P<url>https?://[^\s<>]+?)>?[.,]?$",
-    re.IGNORECASE,
-)
-MD_LINK_ONLY_RE = re.compile(r"^\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)\.?$")
-NUMBERED_HEADING_RE = re.compile(r"^(?P<number>\d{1,2})[.)]\s+(?P<text>\S.*)$")
-TAIL_REFERENCE_RE = re.compile(r"^(?:reference|ref\.?)\s*(?P<number>\d+)$|^\[(?P<n>\d+)\]$", re.I)
-TAIL_FIGURE_RE = re.compile(r"^figure:?\s+[“\"]?(?P<figure>.+?)[”\"]?$", re.IGNORECASE)
-
-_url_validator = URLValidator(schemes=["http", "https"])
-
-# An NLM/Vancouver citation, as references/vancouver.py writes it (Citing Medicine): what follows
-# its title and source, and the list of people that starts it.
-NLM_ADDRESS_RE = re.compile(
-    r"\bAvailable from:\s*<?(?P<url>https?://[^\s<>]+?)>?(?=[.,;]?(?:\s|$))", re.IGNORECASE
-)
-NLM_DOI_RE = re.compile(r"\bdoi:\s*(?P<value>10\.\d{4,9}/\S+?)(?=[.,;]?(?:\s|$))", re.IGNORECASE)
-NLM_PMID_RE = re.compile(r"\b(?:PubMed )?PMID:\s*(?P<value>\d{1,9})\b")
-NLM_PMCID_RE = re.compile(r"\b(?:PubMed Central )?PMCID:\s*(?P<value>PMC\d{1,9})\b", re.I)
-NLM_CITED_RE = re.compile(r"\[cited (?P<year>\d{4}) (?P<month>[A-Z][a-z]{2}) (?P<day>\d{1,2})\]")
-NLM_MARKERS = (NLM_ADDRESS_RE, NLM_DOI_RE, NLM_PMID_RE, NLM_PMCID_RE, NLM_CITED_RE)
-#: "Wessells KR, Brown KH. " / "Xu Y, Li Z, et al. ": people named as NLM names them.
-NLM_PEOPLE_RE = re.compile(
-    r"^(?:[^\s,.;:][^,.;:]*? [A-Z]{1,4}, )*[^\s,.;:][^,.;:]*? [A-Z]{1,4}(?:, et al)?\. "
-)
-NLM_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-# --------------------------------------------------------------------------------------------
-# Inline text
-
-
-def _strip_tags(fragment):
-    return re.sub(r"<[^>]+>", "", fragment)
-
-
-def _collapse(text):
-    return collapse(text)
-
-
-# --------------------------------------------------------------------------------------------
-# Blocks
-
-
-_BULLET_RE = re.compile(r"^(?:[-*+•])\s+(?P<text>\S.*)$")
-_ORDERED_RE = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<text>\S.*)$")
-
-
-def is_heading_like(text):
-    """A plain-text line short enough, and unpunctuated enough, to be a heading."""
-    text = text.strip()
-    return (
-        0 < len(text) <= 120
-        and len(text.split()) <= 16
-        and (text[0].isupper() or text[0].isdigit())
-        and text[-1] not in ".!?,;:"
-        and not CITATIONS_RE.search(text)
-        and "://" not in text
-        and not RDA_UPPER_LIMIT_RE.match(text)
-        and not RDA_SOURCE_RE.match(text)
-    )
-
-
-def plain_blocks(text, hints=()):
-    """Plain text: one paragraph per line; headings found by their shape and what follows."""
-    tokens = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = _collapse(raw)
-        if not line:
-            tokens.append(("blank", "", number, None))
-        elif bullet := _BULLET_RE.match(line):
-            tokens.append(("bullet", bullet["text"].strip(), number, None))
-        elif ordered := _ORDERED_RE.match(line):
-            tokens.append(("number", ordered["text"].strip(), number, int(ordered["number"])))
-        else:
-            tokens.append(("text", line, number, None))
-    content = [token for token in tokens if token[0] != "blank"]
-
-    def is_special(token):
-        kind, line = token[0], token[1]
-        return kind == "text" and (
-            bool(ATTRIBUTION_RE.match(line))
-            or bool(RELATED_MARKER_RE.match(line))
-            or bool(_disclaimer_label(line, PLAIN, hints))
-        )
-
-    # A heading-like line is a heading when what follows is content: text that is not itself
-    # heading-like, a list, a numbered sub-heading, or another heading. Decided from the end.
-    is_heading = [False] * len(content)
-    for position in range(len(content) - 2, -1, -1):
-        kind, line = content[position][0], content[position][1]
-        following = content[position + 1]
-        if kind not in ("text", "number") or not is_heading_like(line) or is_special(following):
-            continue
-        if kind == "number":
-            is_heading[position] = following[0] != "number"
-        elif following[0] in ("bullet", "number"):
-            is_heading[position] = True
-        else:
-            is_heading[position] = not is_heading_like(following[1]) or is_heading[position + 1]
-    heading_lines = {content[i][2] for i, flag in enumerate(is_heading) if flag}
-
-    blocks, index = [], 0
-    while index < len(tokens):
-        kind, line, number, ordinal = tokens[index]
-        if kind == "blank":
-            index += 1
-        elif number in heading_lines:
-            if kind == "number":
-                blocks.append(Block("heading", level=3, text=f"{ordinal}. {line}", line=number))
-            else:
-                blocks.append(Block("heading", level=2, text=line, line=number))
-            index += 1
-        elif kind == "text" and RELATED_MARKER_RE.match(line):
-            titles, index = [], index + 1
-            while index < len(tokens):
-                next_kind, next_line, next_number, _ = tokens[index]
-                if next_kind == "blank" and not titles:
-                    index += 1
-                    continue
-                if (
-                    next_kind == "bullet"
-                    or (
-                        next_kind == "text"
-                        and next_number not in heading_lines
-                        and len(next_line) <= 200
-                        and next_line[-1] not in ".:"
-                    )
-                ) and not is_special(tokens[index]):
-                    titles.append(next_line)
-                    index += 1
-                    continue
-                break
-            blocks.append(Block("related", lines=titles, line=number))
-        elif kind in ("bullet", "number"):
-            block = Block("list", ordered=kind == "number", line=number)
-            while (
-                index < len(tokens)
-                and tokens[index][0] == kind
-                and tokens[index][2] not in heading_lines
-            ):
-                block.items.append((tokens[index][1], []))
-                index += 1
-            blocks.append(block)
-        else:
-            blocks.append(Block("paragraph", lines=[line], line=number))
-            index += 1
-    return blocks
-
-
-# --------------------------------------------------------------------------------------------
-# Recognising elements
-
-
-def named_study_type(text):
-    """(study type, the name as written) for the first exact name of a study type in `text`
-    ("a 2019 meta-analysis"), or ("", "")."""
-    match = _TYPE_NAME_RE.search(text)
-    if not match:
-        return "", ""
-    return _TYPE_BY_NAME[" ".join(match.group().lower().split())], match.group()
-
-
-def study_type_from_name(text):
-    """The study type an explicit name stands for ("animal model", "randomised_trial")."""
-    wanted = _collapse(text).lower().rstrip(".")
-    for value, label in Study.StudyType.choices:
-        if wanted in (value, str(label).lower()):
-            return value
-    return _TYPE_BY_NAME.get(wanted, "")
-
-
-def find_figure(text):
-    match = FIGURE_RE.search(text)
-    return match.group() if match else ""
-
-
-def _is_journal(name):
-    words = name.split()
-    return (
-        0 < len(words) <= 12
-        and len(name) <= 200
-        and all(
-            w[0].isupper() or w.lower() in _JOURNAL_SMALL_WORDS or w[0].isdigit() for w in words
-        )
-    )
-
-
-def split_lead_in(text):
-    """For "A study in <Journal> found that …": (journal, finding, lead words); else None."""
-    match = LEAD_IN_JOURNAL_RE.match(text)
-    if match and STUDY_WORD_RE.search(match["lead"] or ""):
-        journal = match["journal"].strip("*").strip()
-        if _is_journal(journal):
-            return journal, _sentence_case(match["rest"]), match["lead"]
-    match = LEAD_IN_RE.match(text)
-    if (
-        match
-        and STUDY_WORD_RE.search(match["lead"])
-        and len(match["lead"].split()) <= 8
-        and " in " not in f" {match['lead']} "
-    ):
-        return "", _sentence_case(match["rest"]), match["lead"]
-    return None
-
-
-def _sentence_case(text):
-    text = text.strip()
-    return text[:1].upper() + text[1:] if text else text
-
-
-@dataclass
-class StudyLine:
-    """A study as read from one line, before it is placed in a section."""
-
-    study: DraftStudy
-    warnings: list
-
-
-def read_study(rest, *, display, label="", fmt=PLAIN, require_study_words=False):
-    """Read "finding (Authors, Year)[.] [— tail]" into a DraftStudy, or None if it is not one.
-
-    The tail, after a dash, may name the journal (*in italics*), the study type, "figure X",
-    "reference N", or say "no journal", "type not stated", "no figure". What it names wins;
-    what it leaves out is guessed from the text.
-    """
-    match = STUDY_LINE_RE.match(rest.strip())
-    if not match:
-        return None
-    source_finding = match["finding"]
-    plain_finding = markdown_plain(source_finding) if fmt == MARKDOWN else _collapse(source_finding)
-    from_sentence = not plain_finding and display == Study.Display.IN_TEXT
-    if not plain_finding and not from_sentence:
-        return None
-    if require_study_words and not (
-        STUDY_WORD_RE.search(plain_finding) or STUDY_WORD_RE.search(label)
-    ):
-        return None
-    study = DraftStudy(
-        display=display,
-        label=label,
-        authors=_collapse(match["authors"]),
-        year=int(match["year"]),
-        finding=plain_finding,
-    )
-    warnings = []
-    explicit = _read_tail(match["tail"], study, warnings, fmt) if match["tail"] else set()
-    if from_sentence:
-        study.from_sentence = ("finding", *sorted({"figure", "type"} - explicit))
-        return StudyLine(study, warnings)
-    lead_words = ""
-    if "journal" not in explicit:
-        lead_in = split_lead_in(plain_finding)
-        if lead_in:
-            study.journal, study.finding, lead_words = lead_in
-    if match["stop"] and study.finding[-1:] not in (".", "!", "?"):
-        study.finding += match["stop"]
-    if "figure" not in explicit:
-        study.effect_figure = find_figure(study.finding)
-    if "type" not in explicit:
-        study.type_as_written = _collapse(lead_words)
-        study.study_type = named_study_type(lead_words)[0]
-    return StudyLine(study, warnings)
-
-
-def _read_tail(tail, study, warnings, fmt):
-    explicit = set()
-    for raw in re.split(r"\s*;\s*", tail.strip().rstrip(".")):
-        item = raw.strip()
-        if not item:
-            continue
-        plain = markdown_plain(item) if fmt == MARKDOWN else item
-        lowered = plain.lower()
-        if re.fullmatch(r"[*_].+[*_]", item):
-            study.journal, _ = plain, explicit.add("journal")
-        elif lowered == "no journal":
-            study.journal, _ = "", explicit.add("journal")
-        elif lowered == "no figure":
-            study.effect_figure, _ = "", explicit.add("figure")
-        elif lowered == "type not stated":
-            study.study_type, study.type_as_written, _ = "", "", explicit.add("type")
-        elif figure := TAIL_FIGURE_RE.match(plain):
-            study.effect_figure, _ = figure["figure"], explicit.add("figure")
-        elif reference := TAIL_REFERENCE_RE.match(plain):
-            study.reference_number = int(reference["number"] or reference["n"])
-        elif study_type := study_type_from_name(plain):
-            study.study_type, study.type_as_written, _ = study_type, plain, explicit.add("type")
-        elif "journal" not in explicit and _is_journal(plain):
-            study.journal, _ = plain, explicit.add("journal")
-        else:
-            warnings.append(
-                f"{_study_name(study)}: “{plain}” after the citation was not understood."
-            )
-    return explicit
-
-
-def _study_name(study):
-    if study.display == Study.Display.IN_TEXT:
-        return f"The study cited as ({study.citation_text})"
-    return f"{study.label or 'Study'} ({study.citation_text})"
-
-
-def split_sentences(text):
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"(])", text.strip()) if s]
-
-
-def in_text_studies(shape_text):
-    """Studies for every "(Authors, Year)" in running text, each with its sentence as finding.
-    `shape_text` is plain text in which escaped characters are still placeholders."""
-    studies = []
-    for sentence in split_sentences(shape_text):
-        for group in CITATIONS_RE.finditer(sentence):
-            finding = _collapse(CITATIONS_RE.sub("", sentence))
-            finding = unhide(re.sub(r"\s+([.,;:!?])", r"\1", finding))
-            for citation in ONE_CITATION_RE.finditer(group["body"]):
-                studies.append(
-                    DraftStudy(
-                        display=Study.Display.IN_TEXT,
-                        authors=unhide(_collapse(citation["authors"])),
-                        year=int(citation["year"]),
-                        finding=finding,
-                        effect_figure=find_figure(finding),
-                        **_stated_type(finding),
-                        from_citation=True,
-                    )
-                )
-    return studies
-
-
-def _stated_type(sentence):
-    """The type a sentence's own words give the study it cites ("A 2019 meta-analysis found
-    that …"): read from the words before "found", "showed" …; nothing when there are none."""
-    lead_in = split_lead_in(sentence)
-    if not lead_in:
-        return {}
-    words = _collapse(lead_in[2])
-    return {"type_as_written": words, "study_type": named_study_type(words)[0]}
-
-
-def read_rda_row(text):
-    match = RDA_ROW_RE.match(_collapse(text))
-    if not match:
-        return None, None
-    age_to = None if (match["plus"] or match["older"] or match["to"] is None) else int(match["to"])
-    if match["to"] is None and not (match["plus"] or match["older"]):
-        age_to = int(match["from"])
-    age_unit = (
-        RDARow.AgeUnit.MONTHS
-        if (match["age_unit"] or "").lower().startswith("mo")
-        else RDARow.AgeUnit.YEARS
-    )
-    row = DraftRDARow(
-        life_stage=_STAGES[match["stage"].lower()],
-        age_from=int(match["from"]),
-        age_to=age_to,
-        age_unit=age_unit,
-        amount=Decimal(match["amount"]),
-        intake_type=RDARow.IntakeType.ADEQUATE_INTAKE if match["ai"] else RDARow.IntakeType.RDA,
-    )
-    return row, _UNITS[match["unit"].lower()]
-
-
-def read_reference(source, fmt):
-    """A DraftReference for "Title. Retrieved from: URL", "[Title](URL)", "Title URL" or an
-    NLM citation (`read_nlm_reference`); else None."""
-    if fmt == MARKDOWN and (link := MD_LINK_ONLY_RE.match(source.strip())):
-        title, url = markdown_plain(link["title"]), link["url"]
-    else:
-        text = markdown_plain(source) if fmt == MARKDOWN else _collapse(source)
-        if any(marker.search(text) for marker in NLM_MARKERS):
-            return read_nlm_reference(text)
-        match = REFERENCE_RE.match(text)
-        if not match:
-            return None
-        title, url = match["title"].strip().rstrip(".").strip(), match["url"]
-    if not _is_web_address(url):
-        return None
-    return DraftReference(title=(title or url)[:500], url=url)
-
-
-def _is_web_address(url):
-    try:
-        _url_validator(url)
-    except ValidationError:
-        return False
-    return True
-
-
-def _cited_day(text):
-    """The day "[cited 2025 Jan 8]" names, or None."""
-    cited = NLM_CITED_RE.search(text)
-    if not cited or cited["month"] not in NLM_MONTHS:
-        return None
-    try:
-        month = NLM_MONTHS.index(cited["month"]) + 1
-        return datetime.date(int(cited["year"]), month, int(cited["day"]))
-    except ValueError:
-        return None
-
-
-def read_nlm_reference(text):
-    """A DraftReference for one NLM/Vancouver citation: its address ("Available from: URL"),
-    else the record its first identifier names (doi.org, PubMed, PMC); its DOI, PMID and PMCID;
-    the day it was read; and a title cut from the citation: the first sentence after the people
-    who wrote it, up to " [Internet]". None without an address or an identifier."""
-    found = {
-        field: match["value"]
-        for field, pattern in (("doi", NLM_DOI_RE), ("pmid", NLM_PMID_RE), ("pmcid", NLM_PMCID_RE))
-        if (match := pattern.search(text))
-    }
-    address = NLM_ADDRESS_RE.search(text)
-    url = address["url"] if address else ""
-    if not url:
-        url = next(
-            (link.format(found[field]) for field, _label, link in IDENTIFIERS if field in found), ""
-        )
-    if not url or not _is_web_address(url):
-        return None
-    ends = [match.start() for pattern in NLM_MARKERS if (match := pattern.search(text))]
-    head = text[: min(ends)].strip()
-    head = head[len(people[0]) :] if (people := NLM_PEOPLE_RE.match(head)) else head
-    title = re.split(r"(?<=[?!])\s|\.\s|\s\[Internet\]", head, maxsplit=1)[0].strip()
-    return DraftReference(
-        title=(title.rstrip(".").strip() or url)[:500],
-        url=url,
-        retrieved_on=_cited_day(text),
-        from_citation=True,
-        **{field: value.upper() if field == "pmcid" else value for field, value in found.items()},
-    )
-
-
-_STOPWORDS = {
-    "a",
-    "about",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "be",
-    "by",
-    "for",
-    "in",
-    "is",
-    "it",
-    "its",
-    "not",
-    "of",
-    "on",
-    "or",
-    "other",
-    "regarding",
-    "such",
-    "the",
-    "this",
-    "to",
-    "with",
-}
-
-
-def _words(text):
-    return {
-        word.removesuffix("s")
-        for word in re.findall(r"[a-z0-9][a-z0-9\-]*", text.lower())
-        if word not in _STOPWORDS and len(word) > 1
-    }
-
-
-def match_disclaimer(label, body, hints):
-    """The name of the disclaimer a closing note stands for, and how it was matched; else None.
-
-    An exact title or name wins; then the standard disclaimer sharing the most words with the
-    label (at least two, or one for a one- or two-word label); then the one whose wording the
-    note's text shares most."""
-    wanted = _collapse(label).lower()
-    for hint in hints:
-        if wanted in (hint.title.lower(), hint.name.lower()):
-            return hint.name, "title"
-    defaults = [hint for hint in hints if hint.is_default]
-    label_words = _words(label)
-    scored = sorted(
-        ((len(label_words & _words(f"{h.title} {h.name}")), h.name) for h in defaults),
-        reverse=True,
-    )
-    if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-        needed = 1 if len(label_words) <= 2 else 2
-        if scored[0][0] >= needed:
-            return scored[0][1], "title words"
-    body_words = _words(body)
-    shares = []
-    for hint in defaults:
-        hint_words = _words(strip_html(hint.body))
-        if hint_words:
-            shares.append((len(body_words & hint_words) / len(hint_words), hint.name))
-    shares.sort(reverse=True)
-    if shares and shares[0][0] >= 0.4 and (len(shares) == 1 or shares[0][0] > shares[1][0] + 0.1):
-        return shares[0][1], "wording"
-    return None
-
-
-def strip_html(fragment):
-    return _collapse(html.unescape(_strip_tags(fragment or "")))
-
-
-def label_of(source, fmt):
-    """("Label", "rest") for a paragraph or item that starts with a label; else None."""
-    source = source.strip()
-    if fmt == MARKDOWN:
-        match = MD_LABEL_RE.match(source)
-        if match:
-            return markdown_plain(match["label"]), match["rest"]
-    match = LABEL_RE.match(source)
-    if match and len(match["label"].split()) <= 12 and "://" not in match["label"]:
-        label = markdown_plain(match["label"]) if fmt == MARKDOWN else match["label"]
-        return label, match["rest"]
-    return None
-
-
-def _disclaimer_label(source, fmt, hints):
-    labelled = label_of(source, fmt)
-    if not labelled or not hints:
-        return None
-    rest = markdown_plain(labelled[1]) if fmt == MARKDOWN else labelled[1]
-    return match_disclaimer(labelled[0], rest, hints)
-
-
-_DISCLAIMER_WORDS_RE = re.compile(
-    r"disclaimer|medical advice|food and drug administration|\bFDA\b|not intended to diagnose|"
-    r"important note",
-    re.IGNORECASE,
-)
-
 
 # --------------------------------------------------------------------------------------------
 # The parser
@@ -1161,16 +178,16 @@ class _Parser:
     # Text helpers ---------------------------------------------------------------------------
 
     def plain(self, source):
-        return markdown_plain(source) if self.fmt == MARKDOWN else _collapse(source)
+        return markdown_plain(source) if self.fmt == MARKDOWN else collapse(source)
 
     def shape(self, source):
         """The text patterns are matched against (escaped characters hidden)."""
-        return markdown_shape(source) if self.fmt == MARKDOWN else _collapse(source)
+        return markdown_shape(source) if self.fmt == MARKDOWN else collapse(source)
 
     def inline(self, source):
         if self.fmt == MARKDOWN:
             return markdown_inline(source)
-        return html.escape(_collapse(source), quote=False)
+        return html.escape(collapse(source), quote=False)
 
     def item_html(self, source):
         """A list item; in plain text a short "Label:" lead-in is shown in bold, as on the site."""
@@ -1179,7 +196,7 @@ class _Parser:
             if labelled and len(labelled[0].split()) <= 6:
                 return (
                     f"<strong>{html.escape(labelled[0], quote=False)}:</strong> "
-                    f"{html.escape(_collapse(labelled[1]), quote=False)}"
+                    f"{html.escape(collapse(labelled[1]), quote=False)}"
                 )
         return self.inline(source)
 
@@ -1239,7 +256,7 @@ class _Parser:
                 labelled[0], self.plain(labelled[1]), self.hints
             )
             if not matched:
-                if _DISCLAIMER_WORDS_RE.search(self.plain(source)):
+                if DISCLAIMER_WORDS_RE.search(self.plain(source)):
                     self.warn(
                         f"The closing note “{_excerpt(self.plain(source))}” looks like a "
                         "disclaimer but matches none of the existing ones; it is kept as text."
@@ -1608,7 +625,7 @@ class _Parser:
             number = self.item_to_reference.get(study.reference_number)
             if number is None:
                 self.warn(
-                    f"{_study_name(study)} points at reference {study.reference_number}, which "
+                    f"{study_name(study)} points at reference {study.reference_number}, which "
                     "the reference list does not have; link it after saving."
                 )
             study.reference_number = number
@@ -1626,7 +643,7 @@ class _Parser:
                 sentence = cited.get((study.authors, study.year))
                 if sentence is None:
                     self.warn(
-                        f"{_study_name(study)} has no finding, and no sentence of “"
+                        f"{study_name(study)} has no finding, and no sentence of “"
                         f"{section.heading or 'the introduction'}” cites it; it is left out."
                     )
                     section.studies.remove(study)
@@ -1723,7 +740,7 @@ class _Parser:
         lead_in = previous.source if isinstance(previous, Block) else ""
         match = RDA_LEAD_IN_RE.search(self.plain(lead_in)) if lead_in else None
         if match:
-            nutrient = _sentence_case(match["nutrient"].strip())
+            nutrient = sentence_case(match["nutrient"].strip())
             self.warn(
                 f"The intake table's nutrient, “{nutrient}”, was taken from the sentence "
                 f"before the list (“{_excerpt(self.plain(lead_in))}”); that sentence stays in "
@@ -1764,7 +781,7 @@ class _Parser:
         match = RDA_HEADING_RE.match(text)
         table = DraftRDATable(nutrient=match["nutrient"].strip()[:100])
         if match["unit"]:
-            table.unit = _UNITS[match["unit"].lower()]
+            table.unit = UNITS[match["unit"].lower()]
         self.tables.append(table)
         return table
 
@@ -1866,7 +883,7 @@ def _and_list(items):
 
 
 def _excerpt(text, length=70):
-    text = _collapse(text)
+    text = collapse(text)
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 

@@ -85,7 +85,16 @@ from django.utils.text import slugify
 
 from ..models import Disclaimer, RDARow, Section, Study
 from . import importer
-from .importer import BodyReader, DisclaimerHint
+from .conventions import (
+    CITATIONS_RE,
+    ONE_CITATION_RE,
+    STAGE_WORDS,
+    find_figure,
+    named_study_type,
+    split_lead_in,
+)
+from .draft import DisclaimerHint
+from .importer import BodyReader
 
 #: Characters that would otherwise be read as inline Markdown.
 _INLINE_SPECIALS = re.compile(r"([\\*\[\]<])")
@@ -261,13 +270,13 @@ class _Body:
         def citation(match):
             cited = {
                 (" ".join(found["authors"].split()), int(found["year"]))
-                for found in importer.ONE_CITATION_RE.finditer(match["body"])
+                for found in ONE_CITATION_RE.finditer(match["body"])
             }
             if escape_all or not cited <= self.declared:
                 return "\\" + match.group()
             return match.group()
 
-        return importer.CITATIONS_RE.sub(citation, text)
+        return CITATIONS_RE.sub(citation, text)
 
 
 def _wrap(inner, mark):
@@ -350,15 +359,15 @@ def study_line(study, reference_numbers, sentences=None):
     tail = []
     if study.journal:
         tail.append(f"*{escape_text(study.journal)}*")
-    elif importer.split_lead_in(finding):
+    elif split_lead_in(finding):
         tail.append("no journal")
     if study.study_type:
         tail.append(str(Study.StudyType(study.study_type).label).lower())
-    elif importer.named_study_type(finding)[0]:
+    elif named_study_type(finding)[0]:
         tail.append("type not stated")
     if study.effect_figure:
         tail.append(f"figure {study.effect_figure}")
-    elif importer.find_figure(finding):
+    elif find_figure(finding):
         tail.append("no figure")
     if study.reference_id in reference_numbers:
         tail.append(f"reference {reference_numbers[study.reference_id]}")
@@ -379,7 +388,7 @@ def rda_row_text(row, unit):
         ages = f"{row.age_from}-{row.age_to}"
         if row.age_unit == RDARow.AgeUnit.MONTHS:
             ages += " months"
-    text = f"{importer.STAGE_WORDS[row.life_stage]} aged {ages}: {_amount(row.amount)} {unit}/day"
+    text = f"{STAGE_WORDS[row.life_stage]} aged {ages}: {_amount(row.amount)} {unit}/day"
     return text + (" (AI)" if row.intake_type == RDARow.IntakeType.ADEQUATE_INTAKE else "")
 
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from articles.models import Article, Section, Study
-from articles.textformat import importer
+from articles.textformat.draft import MAX_BYTES
 from references.models import Reference
 from tests.factories import ArticleFactory, CategoryFactory, ContributorFactory, SectionFactory
 
@@ -189,7 +189,7 @@ class TestBadInput:
         files = {
             "empty": upload("empty.txt"),
             "binary": upload("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
-            "big": upload("big.txt", b"word " * (importer.MAX_BYTES // 5 + 1)),
+            "big": upload("big.txt", b"word " * (MAX_BYTES // 5 + 1)),
             "no-title": upload("no-title.txt"),
             "pdf": upload("article.pdf", b"%PDF-1.4 text"),
             "zinc": upload("zinc-immune-function.md"),

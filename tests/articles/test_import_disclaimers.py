@@ -12,6 +12,7 @@ from django.urls import reverse
 from articles.editing import imports
 from articles.models import Article, Disclaimer
 from articles.textformat import importer
+from articles.textformat.draft import read_bytes
 from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ OWN_MEDICAL_NOTE = "This article shares general health information and does not 
 
 def draft():
     return importer.parse(
-        importer.read_bytes(VITAMIN_D.read_bytes()),
+        read_bytes(VITAMIN_D.read_bytes()),
         filename=VITAMIN_D.name,
         disclaimers=imports.disclaimer_hints(),
     )

@@ -24,6 +24,7 @@ from django.urls import reverse
 from articles.editing import imports
 from articles.models import Article, RDARow, Section, Study
 from articles.textformat import importer
+from articles.textformat.draft import read_bytes
 from tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -414,7 +415,7 @@ def on_the_site():
 def parse(expected):
     path = SAMPLES / expected.file
     return importer.parse(
-        importer.read_bytes(path.read_bytes()),
+        read_bytes(path.read_bytes()),
         filename=path.name,
         disclaimers=imports.disclaimer_hints(),
     )

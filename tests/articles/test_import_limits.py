@@ -6,12 +6,8 @@ measured in benchmarks/import_size.py, never here.)"""
 import pytest
 
 from articles.textformat.blocks import MAX_PARAGRAPH
-from articles.textformat.importer import (
-    MAX_HEADINGS,
-    MAX_NESTED_ITEMS,
-    ArticleImportError,
-    parse,
-)
+from articles.textformat.draft import MAX_HEADINGS, MAX_NESTED_ITEMS
+from articles.textformat.importer import ArticleImportError, parse
 
 HEAD = "# Notes\n\nA standfirst.\n\n"
 PLAIN_HEAD = "Notes\nA standfirst.\n"

@@ -8,7 +8,8 @@ import pytest
 
 from articles.models import Study
 from articles.textformat.blocks import MAX_NESTING
-from articles.textformat.importer import ArticleImportError, parse, read_bytes
+from articles.textformat.draft import read_bytes
+from articles.textformat.importer import ArticleImportError, parse
 
 SAMPLES = Path(__file__).parent / "samples"
 HEAD = "# Notes\n\nA standfirst.\n\n## Body\n\n"

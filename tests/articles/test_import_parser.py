@@ -7,7 +7,8 @@ import pytest
 
 from articles.models import RDARow, Study
 from articles.textformat import importer
-from articles.textformat.importer import ArticleImportError, DisclaimerHint, parse, read_bytes
+from articles.textformat.draft import MAX_BYTES, DisclaimerHint, read_bytes
+from articles.textformat.importer import ArticleImportError, parse
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -342,11 +343,11 @@ class TestReadingBytes:
 
     def test_over_two_megabytes(self):
         with pytest.raises(ArticleImportError, match=r"2\.1 MB; files of up to 2 MB"):
-            read_bytes(b"a" * (importer.MAX_BYTES + 100_000))
+            read_bytes(b"a" * (MAX_BYTES + 100_000))
 
     def test_pasted_text_over_two_megabytes(self):
         with pytest.raises(ArticleImportError, match="over 2 MB"):
-            importer.check_text("é" * (importer.MAX_BYTES // 2 + 1))
+            importer.check_text("é" * (MAX_BYTES // 2 + 1))
 
 
 class TestStudyLines:

@@ -11,6 +11,7 @@ from reversion.models import Version
 from articles.editing import imports, workflow
 from articles.models import Article, Citation, Disclaimer, RDATable, Section, Study
 from articles.textformat import importer
+from articles.textformat.draft import read_bytes
 from articles.textformat.markdown import article_markdown
 from references.models import Reference
 from tests.factories import (
@@ -29,7 +30,7 @@ SAMPLES = Path(__file__).parent / "samples"
 def draft_of(name, **kwargs):
     path = SAMPLES / name
     return importer.parse(
-        importer.read_bytes(path.read_bytes()),
+        read_bytes(path.read_bytes()),
         filename=path.name,
         disclaimers=imports.disclaimer_hints(),
         **kwargs,

@@ -8,6 +8,7 @@ from articles.demo import MAIN_SLUG, load_demo
 from articles.editing import imports
 from articles.models import Article, Disclaimer, PendingRelatedTitle, RelatedArticle, Study
 from articles.textformat import importer
+from articles.textformat.draft import read_bytes
 from articles.textformat.markdown import article_markdown
 from tests.factories import (
     ArticleFactory,
@@ -151,7 +152,7 @@ def test_an_imported_sample_survives_export_and_import(name):
     ArticleFactory(title="Vitamin C and Colds: Separating Fact From Fiction")
     path = SAMPLES / name
     draft = importer.parse(
-        importer.read_bytes(path.read_bytes()),
+        read_bytes(path.read_bytes()),
         filename=name,
         disclaimers=imports.disclaimer_hints(),
     )

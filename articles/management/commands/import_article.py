@@ -28,6 +28,7 @@ from django.urls import reverse
 from articles.editing import imports
 from articles.models import Category, Contributor
 from articles.textformat import importer
+from articles.textformat.draft import FORMAT_NAMES, MAX_BYTES, read_bytes, too_big_message
 from references.management.base import Command as ProjectCommand
 
 
@@ -186,14 +187,14 @@ class Command(ProjectCommand):
 
     def read(self, path, *, title):
         try:
-            if path.stat().st_size > importer.MAX_BYTES:
-                raise CommandError(importer.too_big_message(path.stat().st_size))
+            if path.stat().st_size > MAX_BYTES:
+                raise CommandError(too_big_message(path.stat().st_size))
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
         try:
             return importer.parse(
-                importer.read_bytes(data),
+                read_bytes(data),
                 filename=path.name,
                 title=title,
                 disclaimers=imports.disclaimer_hints(),
@@ -213,9 +214,7 @@ class Command(ProjectCommand):
 
     def report(self, draft, result, *, publish):
         counts = ", ".join(f"{number} {label}" for label, number in imports.count_items(result))
-        self.stdout.write(
-            f"Read “{draft.title}” ({importer.FORMAT_NAMES[draft.format]}): {counts}."
-        )
+        self.stdout.write(f"Read “{draft.title}” ({FORMAT_NAMES[draft.format]}): {counts}.")
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"  Warning: {warning}"))
         for difference in result.disclaimer_differences:

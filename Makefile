@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Processes for the test suite (pytest-xdist); 0 runs it in the calling process.
 PYTEST_WORKERS ?= 2
+# 0 leaves out the browser tests (CI runs them once, not on every database).
+BROWSER_TESTS_RUN ?= 1
 
 .PHONY: help install run test lint format check clean load bench
 
@@ -65,7 +67,7 @@ run: install
 # installed (tests/references/standalone_settings.py): the app stands alone.
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser"
-	$(BIN)/python -m pytest -m browser
+	@if [ "$(BROWSER_TESTS_RUN)" = 1 ]; then $(BIN)/python -m pytest -m browser; fi
 	$(BIN)/python -m pytest --ds=tests.references.standalone_settings --no-migrations tests/references
 
 lint: install

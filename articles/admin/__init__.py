@@ -9,9 +9,7 @@ The editors' admin (the articles app's admin, registered with Django's admin sit
   disclaimers).
 """
 
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 
 from references.models import Reference
 
@@ -19,6 +17,7 @@ from ..editing import shared_content
 from ..models import Category, Contributor, Disclaimer, SitePage, Tag
 from .article import ArticleAdmin  # noqa: F401  (registers the article admin)
 from .library import CitedReferenceAdmin
+from .locking import LockedWhilePublishedMixin
 
 admin.site.unregister(Reference)
 admin.site.register(Reference, CitedReferenceAdmin)
@@ -53,7 +52,7 @@ class SitePageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Disclaimer)
-class DisclaimerAdmin(admin.ModelAdmin):
+class DisclaimerAdmin(LockedWhilePublishedMixin, admin.ModelAdmin):
     list_display = ["name", "title", "is_default", "position"]
     list_editable = ["position"]
     search_fields = ["name", "title"]
@@ -61,41 +60,13 @@ class DisclaimerAdmin(admin.ModelAdmin):
     # A disclaimer published articles show changes only with the permission to publish; each
     # change is written into those articles' histories (editing/shared_content.py).
 
-    def is_locked(self, request, disclaimer):
-        return (
-            disclaimer is not None
-            and disclaimer.pk is not None
-            and not shared_content.may_change_published_content(request.user)
-            and shared_content.published_articles_showing(disclaimer).exists()
-        )
+    fields_readers_see = shared_content.DISCLAIMER_FIELDS_READERS_SEE
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self.is_locked(request, obj)
+    def published_articles(self, disclaimer):
+        return shared_content.published_articles_showing(disclaimer)
 
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self.is_locked(request, obj)
+    def locked_message(self, disclaimer, articles):
+        return shared_content.locked_disclaimer_message(disclaimer, articles)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        disclaimer = self.get_object(request, unquote(object_id))
-        if (
-            request.method == "GET"
-            and super().has_change_permission(request, disclaimer)
-            and self.is_locked(request, disclaimer)
-        ):
-            articles = shared_content.published_articles_showing(disclaimer)
-            messages.warning(
-                request, shared_content.locked_disclaimer_message(disclaimer, articles)
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        if change and self.is_locked(request, obj):
-            raise PermissionDenied
-        super().save_model(request, obj, form, change)
-        seen = [
-            name
-            for name in form.changed_data
-            if name in shared_content.DISCLAIMER_FIELDS_READERS_SEE
-        ]
-        if change and seen:
-            shared_content.disclaimer_changed(disclaimer=obj, fields=seen, user=request.user)
+    def record_change(self, disclaimer, fields, user):
+        shared_content.disclaimer_changed(disclaimer=disclaimer, fields=fields, user=user)

@@ -6,9 +6,7 @@ articles due for medical review.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import (
-    Article,
-)
+from ..models import Article
 
 
 class CitesRetractedFilter(admin.SimpleListFilter):

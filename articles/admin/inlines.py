@@ -15,9 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from references.models import Reference
 
-from ..editing import (
-    workflow,
-)
+from ..editing import workflow
 from ..editing.forms import (
     CitationInlineForm,
     RDARowInlineForm,

@@ -5,8 +5,6 @@ reference, and the article page's warning about cited references whose links are
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Func, IntegerField, OuterRef, Subquery, Value
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -17,13 +15,10 @@ from django.utils.translation import ngettext
 from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
-from ..editing import (
-    shared_content,
-)
+from ..editing import shared_content
 from ..editing.changelist import EstimatedCountPaginator
-from ..models import (
-    Citation,
-)
+from ..models import Citation
+from .locking import LockedWhilePublishedMixin
 
 
 class CitedReferenceFilter(admin.SimpleListFilter):
@@ -78,7 +73,7 @@ def warn_about_broken_references(request, *, article_id):
     )
 
 
-class CitedReferenceAdmin(ReferenceAdmin):
+class CitedReferenceAdmin(LockedWhilePublishedMixin, ReferenceAdmin):
     """The references library's admin (references/admin.py), with the articles citing each
     reference: a "cited by" column linking to them in the article list."""
 
@@ -128,45 +123,16 @@ class CitedReferenceAdmin(ReferenceAdmin):
     # A reference published articles cite changes, or is merged, only with the permission to
     # publish; each change is written into those articles' histories (editing/shared_content.py).
 
-    def is_locked(self, request, reference):
-        """Whether `request.user` may not change `reference`, as published articles cite it."""
-        return (
-            reference is not None
-            and reference.pk is not None
-            and not shared_content.may_change_published_content(request.user)
-            and shared_content.published_articles_citing([reference.pk]).exists()
-        )
+    fields_readers_see = shared_content.REFERENCE_FIELDS_READERS_SEE
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self.is_locked(request, obj)
+    def published_articles(self, reference):
+        return shared_content.published_articles_citing([reference.pk])
 
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self.is_locked(request, obj)
+    def locked_message(self, reference, articles):
+        return shared_content.locked_reference_message([reference], articles)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        reference = self.get_object(request, unquote(object_id))
-        if (
-            request.method == "GET"
-            and super().has_change_permission(request, reference)
-            and self.is_locked(request, reference)
-        ):
-            articles = shared_content.published_articles_citing([reference.pk])
-            messages.warning(
-                request, shared_content.locked_reference_message([reference], articles)
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        if change and self.is_locked(request, obj):
-            raise PermissionDenied
-        super().save_model(request, obj, form, change)
-        seen = [
-            name
-            for name in form.changed_data
-            if name in shared_content.REFERENCE_FIELDS_READERS_SEE
-        ]
-        if change and seen:
-            shared_content.reference_changed(reference=obj, fields=seen, user=request.user)
+    def record_change(self, reference, fields, user):
+        shared_content.reference_changed(reference=reference, fields=fields, user=user)
 
     @admin.action(description=_("Merge selected references…"), permissions=["change"])
     def merge_references(self, request, queryset):

@@ -13,7 +13,6 @@ import json
 import socket
 import struct
 import threading
-import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -110,8 +109,8 @@ class Handler(BaseHTTPRequestHandler):
             self.server.slow_started.set()
             self.server.release.wait(2)
             self.reply(200)
-        elif path == "/wait":
-            time.sleep(0.15)
+        elif path == "/together":
+            self.server.wait_for_company()
             self.reply(200)
         elif path == "/reset":
             # Close with a TCP reset and no answer at all.
@@ -159,6 +158,18 @@ class LocalServer(ThreadingHTTPServer):
         self.release = threading.Event()
         #: Set when a request for /slow arrives: the checker is waiting on its answer.
         self.slow_started = threading.Event()
+        #: /together holds each request until this many are being answered at once.
+        self.company = 1
+        self.together = threading.Event()
+
+    def wait_for_company(self):
+        """Hold a request for /together until `company` requests are being answered at once
+        (5 s at most, for a checker that never sends that many): how many checks run together
+        is then seen without waiting on any clock."""
+        with self.lock:
+            if self.running >= self.company:
+                self.together.set()
+        self.together.wait(5)
 
     def url(self, path):
         return f"http://127.0.0.1:{self.server_port}{path}"

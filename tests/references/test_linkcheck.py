@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from io import StringIO
 from pathlib import Path
 
@@ -80,11 +79,9 @@ def test_a_site_still_rate_limiting_after_the_retries_is_unreachable(site, check
 
 def test_a_slow_site_times_out_and_is_unreachable(site):
     checker = LinkChecker(timeout=0.2, retries=1, backoff=0.01)
-    started = time.monotonic()
     result = checker.check(site.url("/slow"))
     assert (result.link_status, result.status_code) == (LinkStatus.UNREACHABLE, None)
     assert (result.error, result.attempts) == ("timed out", 2)
-    assert time.monotonic() - started < 1.5
 
 
 def test_a_connection_reset_is_unreachable(site, checker):
@@ -156,22 +153,25 @@ def check_all(urls, checker, **options):
 
 
 def test_no_more_than_two_checks_run_at_once_on_one_host(site, checker):
-    urls = [site.url(f"/wait?n={n}") for n in range(6)]
+    site.company = 2
+    urls = [site.url(f"/together?n={n}") for n in range(6)]
     results = check_all(urls, checker, concurrency=8, per_host=2)
     assert {r.link_status for r in results.values()} == {LinkStatus.OK}
     assert site.peak == 2
 
 
 def test_no_more_checks_run_at_once_than_the_concurrency(site, checker):
-    urls = [site.url(f"/wait?n={n}") for n in range(6)]
+    site.company = 3
+    urls = [site.url(f"/together?n={n}") for n in range(6)]
     check_all(urls, checker, concurrency=3, per_host=10)
     assert site.peak == 3
 
 
 def test_checks_stop_at_the_time_limit(site, checker):
-    urls = [site.url(f"/wait?n={n}") for n in range(8)]
+    """The first address answers at once; the others hang until the test ends."""
+    urls = [site.url("/ok"), *(site.url(f"/slow?n={n}") for n in range(7))]
     results = check_all(urls, checker, concurrency=1, per_host=1, time_limit=0.4)
-    assert 1 <= len(results) < 8
+    assert list(results) == [site.url("/ok")]
 
 
 # Saving results.

@@ -16,6 +16,11 @@ when last checked (`link_status` …, see `linkcheck.py`).
 Web pages: `site` (the site's name, or its host when left empty) is the page's publisher in
 CSL, as in Citing Medicine's form for homepages ("Title [Internet]. Site; [cited …]"), unless
 the editor gives a publisher; for other types it is not part of the citation.
+
+It runs past 500 lines because the record is one model of some 30 fields, each with the words
+an editor reads in the admin, and the queries over the whole library (duplicates, use counts,
+unfetched records) belong with it; the CSL mapping's helpers are in `csl.py`, the formatter in
+`vancouver.py`.
 """
 
 import datetime

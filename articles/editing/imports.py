@@ -1,6 +1,11 @@
 """
 Saving an article read from text (`textformat/importer.py` reads it; this writes what was read),
 in one transaction, as a new article or as an update of the one with the same address.
+
+It runs past 500 lines because saving a draft is one transaction over every part of an article
+(sections, studies, tables, citations, related titles, disclaimers), with what the preview
+needs to show before it (articles already on the site, disclaimer wordings, a category to
+suggest); each step is a short function, in the order the import runs them.
 """
 
 import re

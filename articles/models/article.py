@@ -1,6 +1,9 @@
 """
 The article: its workflow status, people, dates and the queries that lists, pages and exports
 run over articles (`Article.objects.published()` …). Its parts are in `parts.py`.
+
+It runs past 500 lines because the article is the centre of every list, page and export: each
+of their queries is a named QuerySet method here (STYLE: fat models, thin views), each short.
 """
 
 import calendar

@@ -75,6 +75,9 @@ References are written as readers see them, in NLM/Vancouver style (`Reference.c
 one line each; a citation the style writes without the reference's address (a journal article
 not read online) is followed by "Available from: <address>", so that every line names the
 address the importer finds the reference by (or its DOI, PMID or PMCID).
+
+It runs past 500 lines because it writes every part of an article in the shape `importer.py`
+reads back, field by field (tests/articles/test_markdown_roundtrip.py holds the two together).
 """
 
 import io

@@ -424,7 +424,7 @@ class Article(models.Model):
             ("publish_article", _("Can publish, schedule, unpublish and archive articles")),
         ]
         # The orders and filters of the reader's lists and the admin's changelist
-        # (articles/migrations/0012_list_indexes.py).
+        # (articles/migrations/0016_list_indexes.py).
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_status_publish"),
             models.Index(fields=["-publish_at", "-created_at"], name="article_publish_created"),

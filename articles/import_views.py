@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from .editing import imports
-from .models import Category, Contributor
+from .models import Category, Contributor, Study
 from .site.outline import build_outline
 from .textformat import importer
 from .textformat.draft import FORMAT_NAMES, MAX_BYTES, read_bytes, too_big_message
@@ -125,6 +125,23 @@ def preview_outline(result):
     )
 
 
+def studies_read(draft):
+    """Each study of the draft as the preview lists it, with what the text says it was and
+    the type recorded from that: only an exact type name sets one, else it is not stated."""
+    types = dict(Study.StudyType.choices)
+    return [
+        {
+            "section": section.heading,
+            "citation": study.citation_text,
+            "as_written": study.type_as_written,
+            "recorded": types.get(study.study_type, ""),
+            "figure": study.effect_figure,
+        }
+        for section in draft.sections
+        for study in section.studies
+    ]
+
+
 class ImportArticleView(View):
     """Upload or paste an article, see what was recognised, then save it as a draft.
     `model_admin` is the ArticleAdmin that mounts it (permissions, admin context, log)."""
@@ -228,6 +245,7 @@ class ImportArticleView(View):
             "byline": author.name if author else settings.PUBLISHER_NAME,
             "counts": imports.count_items(result),
             "disclaimer_differences": result.disclaimer_differences,
+            "studies_read": studies_read(draft),
         }
         request.current_app = self.model_admin.admin_site.name
         return TemplateResponse(request, "admin/articles/article/import_preview.html", context)

@@ -220,3 +220,25 @@ class TestBadInput:
         again = save(editor_client, response, category="999999")
         assert "start again" in again.content.decode()
         assert not Article.objects.filter(title="Zinc and Immune Function").exists()
+
+
+class TestStudiesAsRead:
+    """The preview lists each study with what the text says it was and the type recorded: a
+    type only from its exact name, otherwise "not stated", never a guess."""
+
+    TEXT = (
+        "# Iron and tiredness\n\nWhat iron does.\n\n## Findings\n\n"
+        "- Research Findings: A small crossover trial in Test Journal found that tiredness "
+        "fell by 20% (Doe et al., 2020).\n"
+        "- Clinical Insight: A randomised controlled trial in Test Journal found that "
+        "ferritin rose by 30% (Roe et al., 2021).\n"
+    )
+
+    def test_the_preview_lists_what_was_read_and_what_was_recorded(self, editor_client, choices):
+        response = preview(editor_client, choices, text=self.TEXT)
+        rows = {row["citation"]: row for row in response.context["studies_read"]}
+        assert rows["Doe et al., 2020"]["as_written"] == "A small crossover trial"
+        assert rows["Doe et al., 2020"]["recorded"] == ""
+        assert rows["Roe et al., 2021"]["recorded"] == "Randomised controlled trial"
+        page = response.content.decode()
+        assert "Studies as read" in page and "not stated" in page

@@ -4,7 +4,6 @@ migration that brings existing references up to the new normalisation."""
 import importlib
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -13,6 +12,7 @@ from references import services
 from references.models import Reference
 from references.normalize import normalize_url
 from tests.references.factories import ReferenceFactory
+from tests.references.standalone import needs_migration_history
 
 pytestmark = pytest.mark.django_db
 
@@ -118,14 +118,6 @@ def run_data_migration():
         ("references", "0002_identifiers_and_link_health")
     )
     migration.renormalize_and_read_identifiers(state.apps, None)
-
-
-#: The app's migration history starts beside the articles app (it made the citations table that
-#: moved there), so migrations run only with it installed; alone, tables come from the models.
-needs_migration_history = pytest.mark.skipif(
-    not apps.is_installed("articles"),
-    reason="runs a data migration; the history needs the articles app, absent in this run",
-)
 
 
 @needs_migration_history

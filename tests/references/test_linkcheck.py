@@ -18,6 +18,7 @@ from references import services
 from references.linkcheck import LinkChecker, check_many, check_references, retry_delay
 from references.models import LinkStatus, Reference
 from tests.references.factories import ReferenceFactory
+from tests.references.standalone import needs_migration_history
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -310,6 +311,7 @@ def test_ctrl_c_keeps_what_was_checked_and_exits_130(site, monkeypatch):
 
 
 @pytest.mark.subprocess
+@needs_migration_history
 def test_sigint_stops_the_command_cleanly(site, tmp_path):
     """A real Ctrl-C to ``manage.py check_references`` in its own process and database."""
     env = {

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import ImageField
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -28,6 +29,7 @@ from reversion.admin import VersionAdmin
 from .. import services
 from ..editing import (
     evidence,
+    kept_uploads,
     review,
     unchanged,
     versioning,
@@ -46,7 +48,6 @@ from ..models import (
     Disclaimer,
 )
 from ..models.derived import refresh_changed_text
-from ..validators import HeroImageFormField
 from .exports import ExportActionsMixin
 from .filters import CitesRetractedFilter, DueForReviewFilter, UnlinkedFiguresFilter
 from .inlines import (
@@ -110,8 +111,14 @@ class ArticleAdmin(
     ordering = ["-publish_at", "-created_at"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "tags", "author", "medical_reviewer"]
-    # The hero image's own checks (type, size, pixels) answer before Django's generic one.
-    formfield_overrides = {ImageField: {"form_class": HeroImageFormField}}
+    # The hero image's own checks (type, size, pixels) answer before Django's generic one, and
+    # an image chosen on a refused save is kept for the next one (editing/kept_uploads.py).
+    formfield_overrides = {
+        ImageField: {
+            "form_class": kept_uploads.KeptHeroImageField,
+            "widget": kept_uploads.KeptImageInput,
+        }
+    }
     readonly_fields = [
         "public_page",
         "pending_related_titles",
@@ -439,8 +446,18 @@ class ArticleAdmin(
             "admin/articles/article/evidence.html", {"report": evidence.evidence_report(article)}
         )
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "POST" and context.get("errors"):
+            # Refused: the chosen hero image is kept for the next attempt.
+            kept_uploads.after_refused_save(context["adminform"].form, request.POST, "hero_image")
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        # The image kept from a refused attempt is in the article now, or was replaced.
+        transaction.on_commit(lambda: kept_uploads.after_save(request.POST, "hero_image"))
         # Recorded in the history by log_change, with the change message.
         request.retractions_acknowledged = form.retractions_acknowledged
 

@@ -60,20 +60,11 @@ class WorkflowActionsMixin:
         )
 
     def _say_where_the_errors_are(self, request, context):
-        """A refused save: every error's place above the form (editing/save_feedback.py), and
-        beside the hero image field, that a chosen image must be chosen again."""
+        """A refused save: every error's place above the form (editing/save_feedback.py)."""
         form = context["adminform"].form
-        locations = save_feedback.error_locations(form, context["inline_admin_formsets"])
-        upload = request.FILES.get("hero_image")
-        if upload is not None and "hero_image" in form.fields:
-            message = save_feedback.choose_again_message(upload.name)
-            form.fields["hero_image"].help_text = message
-            locations.append(
-                save_feedback.ErrorLocation(
-                    str(_("Hero image")), "", message, form["hero_image"].id_for_label
-                )
-            )
-        context["error_locations"] = locations
+        context["error_locations"] = save_feedback.error_locations(
+            form, context["inline_admin_formsets"]
+        )
 
     def workflow_view(self, request, object_id, action):
         """Take one workflow action on the article (POST only), then go back to its page."""

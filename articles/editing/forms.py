@@ -76,8 +76,8 @@ class ArticleAdminForm(forms.ModelForm):
         help_texts = {
             "category": _l("Required: where the article is listed on the site."),
             "hero_image": _l(
-                "JPEG, PNG or WebP; at most 5 MB. If the page comes back with an error, choose "
-                "the image again: a browser does not keep a chosen file."
+                "JPEG, PNG or WebP; at most 5 MB. If the page comes back with an error, the "
+                "image you chose is kept for the next save."
             ),
         }
 

@@ -8,8 +8,7 @@ reads it (“Section 4 “Dosage and safety…”, study 2: effect figure”) an
 the page's script (static/js/admin-desk.js) opens the folded section the link leads into, and a
 section holding an error opens by itself.
 
-A chosen hero image cannot be put back in the browser's file field (no page can set one), so
-when a save with an image is refused the page says so beside the field: choose it again.
+A hero image chosen on a refused save is kept for the next one (editing/kept_uploads.py).
 """
 
 from dataclasses import dataclass
@@ -97,11 +96,3 @@ def error_locations(form, inline_admin_formsets):
     for inline in inline_admin_formsets:
         locations.extend(_formset_errors(inline.formset, [], inline.opts.verbose_name_plural))
     return locations
-
-
-def choose_again_message(filename):
-    """Said beside the hero image field when a save with a chosen image was refused."""
-    return _(
-        "Choose the image again: “%(name)s” was not saved, because the page came back with "
-        "errors, and a browser does not keep a chosen file."
-    ) % {"name": filename}

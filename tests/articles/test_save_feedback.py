@@ -1,6 +1,7 @@
 """No surprises on save: required fields marked, each rule said beside its field before saving,
 a refused save naming the section and field of each error, and nothing typed lost (a chosen
-hero image, which no page can put back in the browser, is asked for again by name)."""
+hero image, which no page can put back in the browser, is kept on the server: see
+test_kept_upload.py)."""
 
 import io
 import re
@@ -78,12 +79,8 @@ class TestBeforeSaving:
         content = page(editor_client)
         assert "Each reference once per article; the list is numbered in this order." in content
 
-    def test_the_hero_image_says_beforehand_it_must_be_chosen_again_after_an_error(
-        self, editor_client
-    ):
-        assert "choose the image again: a browser does not keep a chosen file" in page(
-            editor_client
-        )
+    def test_the_hero_image_says_beforehand_it_is_kept_after_an_error(self, editor_client):
+        assert "the image you chose is kept for the next save" in page(editor_client)
 
 
 class TestWhereTheErrorIs:
@@ -167,7 +164,7 @@ class TestNothingIsLost:
         ]:
             assert typed in content, typed
 
-    def test_a_chosen_hero_image_is_asked_for_again_by_name(self, editor_client):
+    def test_a_chosen_hero_image_is_kept_by_name(self, editor_client):
         inlines = full_article_inlines(ReferenceFactory())
         inlines["sections"][1]["studies"][0]["effect_figure"] = "0.9%"
         files = {"hero_image": png("capsules.png"), "hero_image_alt": "Capsules on a spoon"}
@@ -175,15 +172,17 @@ class TestNothingIsLost:
         response = refused(editor_client, inlines, files)
 
         content = response.content.decode()
-        expected = "Choose the image again: “capsules.png” was not saved"
-        assert expected in content
-        assert places(response)[-1][:2] == ("Hero image", "")
+        assert "Kept from your last attempt: <strong>capsules.png</strong>" in content
+        assert [place for place, _field, _message in places(response)] == [
+            "Section 2 “Absorbing calcium”, study 1"
+        ]
         assert 'value="Capsules on a spoon"' in content
 
     def test_without_an_image_nothing_is_said_about_one(self, editor_client):
         inlines = full_article_inlines(ReferenceFactory())
         inlines["sections"][1]["studies"][0]["effect_figure"] = "0.9%"
-        assert "Choose the image again" not in refused(editor_client, inlines).content.decode()
+        content = refused(editor_client, inlines).content.decode()
+        assert "Kept from your last attempt" not in content
 
 
 def test_a_stored_articles_page_shows_its_references_with_the_cite_once_rule(editor_client):

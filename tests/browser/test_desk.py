@@ -6,6 +6,8 @@ Widths are checked at 1,280 and 1,024 px (`scrollWidth <= innerWidth`); screensh
 tests/browser/artifacts/. Page height and load time are printed as figures, not asserted.
 """
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -135,3 +137,27 @@ def test_a_refused_save_says_where_and_opens_the_section(signed_in, demo, artifa
     summary.get_by_role("link").click()
     expect(page.locator("#id_sections-2-studies-0-effect_figure")).to_be_focused()
     expect(page.locator("#id_sections-2-studies-0-effect_figure")).to_have_value("999%")
+
+
+#: A text in the publisher's layout with an intake table, long reference addresses and a
+#: disclaimer worded its own way: the widest preview the samples give.
+IMPORT_SAMPLE = (
+    Path(__file__).resolve().parent.parent
+    / "articles"
+    / "samples"
+    / "fixture-iron-energy-and-fatigue.txt"
+)
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_the_import_preview_fits_the_window(signed_in, demo, artifacts, width):
+    page = signed_in(width)
+    page.goto(reverse("admin:articles_article_import"))
+    page.locator("#id_file").set_input_files(IMPORT_SAMPLE)
+    page.locator("#id_category").select_option(index=1)
+    page.get_by_role("button", name="Preview the import").click()
+
+    expect(page.get_by_role("heading", name="What was recognised")).to_be_visible()
+    expect(page.locator(".import-preview table").first).to_be_visible()
+    page.screenshot(path=artifacts / f"desk-import-preview-{width}.png", full_page=True)
+    assert fits(page), page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")

@@ -10,6 +10,7 @@ import pytest
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -206,3 +207,17 @@ def test_a_kept_file_is_not_served_as_media(client, refused_page):
     served = ArticleFactory(hero_image=png(), hero_image_alt=ALT).hero_image
     assert client.get(served.url).status_code == 200
     assert client.get(f"/media/{kept_uploads.PREFIX}{name}").status_code == 404
+
+
+def test_the_cron_command_deletes_kept_files_older_than_a_day(settings):
+    old = kept_uploads.keep(png("old.png"))
+    two_days_ago = (timezone.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(old.stored_name), (two_days_ago, two_days_ago))
+    recent = kept_uploads.keep(png("recent.png"))
+    # `keep` sweeps too; make the old one again to see the command do it.
+    old = kept_uploads.keep(png("old.png"))
+    os.utime(default_storage.path(old.stored_name), (two_days_ago, two_days_ago))
+    out = io.StringIO()
+    call_command("clear_kept_uploads", stdout=out)
+    assert out.getvalue() == "Deleted 1 kept uploads older than 24 hours.\n"
+    assert kept_files() == [recent.stored_name.removeprefix(kept_uploads.PREFIX)]

@@ -28,7 +28,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# axe-core for the accessibility tests, re-installed only when its package files change. Without
+# axe-core and Lighthouse for the browser tests, re-installed only when their package files change. Without
 # npm the step is skipped, and those tests skip and say why (CI requires them to run).
 BROWSER_TESTS := tests/browser
 $(BROWSER_TESTS)/node_modules/.installed: $(BROWSER_TESTS)/package.json $(BROWSER_TESTS)/package-lock.json

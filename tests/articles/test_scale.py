@@ -3,6 +3,7 @@ into sections by id, capped lists and searches, estimated admin counts, indexed 
 
 import xml.etree.ElementTree as ET
 from collections import Counter
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -110,6 +111,12 @@ def test_robots_txt_points_at_the_sitemap_index(client):
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Saves as a real request makes them: derived text (the search index) follows at commit."""
+    return partial(django_capture_on_commit_callbacks, execute=True)
+
+
+@pytest.fixture
 def small_cap(monkeypatch):
     """Lists and searches page through 5 articles, 12 a page."""
     monkeypatch.setattr("articles.site.pagination.MAX_LISTED", 5)
@@ -142,26 +149,29 @@ def test_the_deepest_list_page_reads_no_further_than_the_cap(client, small_cap):
     assert any("LIMIT 1 OFFSET 4" in statement for statement in sql)  # the last page
 
 
-def test_a_search_with_more_matches_than_the_cap_says_so(client, small_cap):
-    ArticleFactory.create_batch(7, title="Zinc basics")
+def test_a_search_with_more_matches_than_the_cap_says_so(client, small_cap, committed):
+    with committed():  # the search index is written when the articles are committed
+        ArticleFactory.create_batch(7, title="Zinc basics")
     response = client.get("/search/?q=zinc")
     content = response.content.decode()
     assert "More than 5 articles found for “zinc”" in content
     assert response.context["page_obj"].paginator.truncated
 
 
-def test_search_headlines_are_made_for_the_shown_page_only(client, small_cap):
-    ArticleFactory.create_batch(4, title="Zinc basics", standfirst="What zinc does.")
+def test_search_headlines_are_made_for_the_shown_page_only(client, small_cap, committed):
+    with committed():
+        ArticleFactory.create_batch(4, title="Zinc basics", standfirst="What zinc does.")
     response = client.get("/search/?q=zinc")
     shown = list(response.context["page_obj"].object_list)
     assert len(shown) == 2
     assert all(article.headline for article in shown)
 
 
-def test_full_text_search_ranks_only_the_newest_matches(client, postgres, small_cap):
+def test_full_text_search_ranks_only_the_newest_matches(client, postgres, small_cap, committed):
     from articles.site import search
 
-    ArticleFactory.create_batch(8, title="Zinc basics")
+    with committed():
+        ArticleFactory.create_batch(8, title="Zinc basics")
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/search/?q=zinc&page=3")
     assert response.status_code == 200

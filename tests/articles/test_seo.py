@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
+from articles.site.sitemaps import ArticleSitemap
 from tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -38,7 +39,8 @@ def test_sitemap_lists_pages_categories_and_published_articles(client):
     draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
     index = ET.fromstring(client.get("/sitemap.xml").content)
     sections = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
-    assert sections == [
+    # On PostgreSQL ids go on from earlier tests: the articles may lie on a later page (`?p=`).
+    assert list(dict.fromkeys(section.split("?")[0] for section in sections)) == [
         "http://testserver/sitemap-pages.xml",
         "http://testserver/sitemap-categories.xml",
         "http://testserver/sitemap-articles.xml",
@@ -201,7 +203,11 @@ def test_the_500_page_is_served_when_a_view_fails(client, monkeypatch):
 
 @pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/sitemap.xml", "/sitemap-articles.xml"])
 def test_feeds_and_sitemap_run_the_same_queries_for_few_or_many_articles(client, url):
-    ArticleFactory.create_batch(2)
+    first, _ = ArticleFactory.create_batch(2)
+    if url == "/sitemap-articles.xml":
+        # The page holding these articles: pages are id ranges, and on PostgreSQL ids go on
+        # from earlier tests.
+        url += f"?p={(first.pk - 1) // ArticleSitemap.limit + 1}"
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     ArticleFactory.create_batch(40)

@@ -35,7 +35,7 @@ from ..editing import (
     versioning,
     workflow,
 )
-from ..editing.changelist import EstimatedCountPaginator
+from ..editing.changelist import CappedChangeList, EstimatedCountPaginator
 from ..editing.dashboard import EditedByFilter, ReferenceProblemFilter, ScheduleFilter
 from ..editing.forms import (
     ACKNOWLEDGE_FIELD,
@@ -163,6 +163,9 @@ class ArticleAdmin(
         "export_references_csl_json",
         "export_references_nlm",
     ]
+
+    def get_changelist(self, request, **kwargs):
+        return CappedChangeList
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).defer("search_vector")

@@ -9,7 +9,9 @@ import nested_admin
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +73,20 @@ class CitationFormSet(nested_admin.NestedInlineFormSet):
                 )
             seen.add(reference.pk)
         super().clean()
+
+
+class StudyFormSet(nested_admin.NestedInlineFormSet):
+    """A section's studies, taken from those `SectionInline` fetched for every section in one
+    query, rather than a query per section."""
+
+    def get_queryset(self):
+        if self.data or self.instance.pk is None:
+            return super().get_queryset()
+        return self.section_studies
+
+    @cached_property
+    def section_studies(self):
+        return self.instance.studies.all()
 
 
 def writing_is_locked(user, obj):
@@ -159,6 +175,7 @@ class ArticlePartInline:
 class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
     model = Study
     form = StudyInlineForm
+    formset = StudyFormSet
     extra = 0
     sortable_field_name = "position"
     autocomplete_fields = ["reference"]
@@ -198,8 +215,10 @@ class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
 
     def get_queryset(self, request):
         # Each section's study inline asks whether the article's writing is locked: the article
-        # comes with the section, not in one query per section.
-        return super().get_queryset(request).select_related("article")
+        # comes with the section, not in one query per section; and the studies of every
+        # section come in one query (StudyFormSet).
+        studies = Prefetch("studies", queryset=Study.objects.select_related("reference"))
+        return super().get_queryset(request).select_related("article").prefetch_related(studies)
 
     def get_extra(self, request, obj=None, **kwargs):
         # A new article starts with one section open; a blank one is not saved.
@@ -244,7 +263,13 @@ class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
     verbose_name_plural = _("references (numbered in this order)")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reference")
+        # The article too: a row's label (`Citation.__str__`) names it.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "reference")
+            .defer("article__search_vector")
+        )
 
     @admin.display(description=_("as readers see it"))
     def as_cited(self, citation):

@@ -16,7 +16,7 @@ from references.admin import ReferenceAdmin, link_health
 from references.models import Reference
 
 from ..editing import shared_content
-from ..editing.changelist import EstimatedCountPaginator
+from ..editing.changelist import CappedChangeList, EstimatedCountPaginator
 from ..models import Citation
 from .locking import LockedWhilePublishedMixin
 
@@ -96,6 +96,9 @@ class CitedReferenceAdmin(LockedWhilePublishedMixin, ReferenceAdmin):
     paginator = EstimatedCountPaginator
     date_hierarchy = None
     list_filter = [*ReferenceAdmin.list_filter, "retrieved_on"]
+
+    def get_changelist(self, request, **kwargs):
+        return CappedChangeList
 
     def get_queryset(self, request):
         citations = (

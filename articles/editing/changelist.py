@@ -8,19 +8,56 @@ ANALYZE) for the whole table, the row estimate of the query plan (`EXPLAIN`, whi
 rows) when filters or a search narrow it. Below `EXACT_BELOW` rows, and on other databases,
 the count is exact. A page past the real end, reachable only when the estimate runs high, is
 empty.
+
+Pages cost their OFFSET: the database reads and throws away every row before the page. So a
+changelist offers only the pages that hold its first `MAX_ROWS` rows (100 pages of 100); a
+page asked for past them answers the last one offered, and the list says how to reach the
+rest (a filter or a search, templates/admin/includes/list_cap.html). `CappedChangeList`
+shows that page as the current one.
 """
 
 import json
 
-from django.core.paginator import Paginator
+from django.contrib.admin.views.main import ChangeList
+from django.core.paginator import EmptyPage, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
 #: Lists estimated to hold fewer rows than this are counted exactly.
 EXACT_BELOW = 10_000
 
+#: The rows a changelist offers page by page.
+MAX_ROWS = 10_000
+
 
 class EstimatedCountPaginator(Paginator):
+    @property
+    def max_pages(self):
+        return max(1, MAX_ROWS // self.per_page)
+
+    @cached_property
+    def num_pages(self):
+        """The pages offered: at most `max_pages`."""
+        return min(super().num_pages, self.max_pages)
+
+    @property
+    def rows_offered(self):
+        return self.num_pages * self.per_page
+
+    @property
+    def truncated(self):
+        """Whether the list holds more rows than its pages offer."""
+        return self.count > self.rows_offered
+
+    def validate_number(self, number):
+        """A page past the pages offered of a truncated list is the last page offered."""
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.truncated and int(number) > self.num_pages:
+                return self.num_pages
+            raise
+
     @cached_property
     def count(self):
         queryset = self.object_list
@@ -44,3 +81,13 @@ class EstimatedCountPaginator(Paginator):
                 return int(cursor.fetchone()[0])
         plan = json.loads(queryset.order_by().explain(format="json"))
         return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class CappedChangeList(ChangeList):
+    """A changelist whose current page is the one shown: the last page offered when a
+    page past them was asked for."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        if self.multi_page and not (self.show_all and self.can_show_all):
+            self.page_num = self.paginator.validate_number(self.page_num)

@@ -15,7 +15,6 @@ from .article import (
     ArticleQuerySet,
     ArticleRedirect,
     count_words,
-    page_content_prefetches,
     review_due_before,
     text_fingerprint,
 )
@@ -54,7 +53,6 @@ __all__ = [
     "count_words",
     "find_overlapping_rows",
     "overlap_message",
-    "page_content_prefetches",
     "review_due_before",
     "text_fingerprint",
 ]

@@ -28,7 +28,7 @@ from references.models import NEEDS_ATTENTION, NoticeStatus
 from .. import renditions
 from ..validators import hero_image_path, validate_hero_image
 from .evidence import SourceCheck
-from .parts import Citation, RDATable, RelatedArticle, Section, Study
+from .parts import Citation, RelatedArticle, Section, Study
 from .shared import Category, Contributor, Disclaimer, Tag
 
 WORDS_PER_MINUTE = 230
@@ -253,31 +253,6 @@ def _count_per_article(queryset, article_field="article"):
         .values("count")
     )
     return models.Subquery(counts, output_field=models.IntegerField())
-
-
-def page_content_prefetches():
-    """What an article page shows besides the article row: its tags, sections with their studies,
-    intake tables with their rows, citations, live related articles and disclaimers."""
-    live_related = (
-        RelatedArticle.objects.filter(
-            related__status=Article.Status.PUBLISHED, related__publish_at__lte=timezone.now()
-        )
-        .select_related("related")
-        .defer("related__search_vector")
-    )
-    return [
-        "tags",
-        models.Prefetch(
-            "sections",
-            queryset=Section.objects.prefetch_related(
-                models.Prefetch("studies", queryset=Study.objects.select_related("reference"))
-            ),
-        ),
-        models.Prefetch("rda_tables", queryset=RDATable.objects.prefetch_related("rows")),
-        models.Prefetch("citations", queryset=Citation.objects.select_related("reference")),
-        models.Prefetch("related_links", queryset=live_related),
-        "disclaimers",
-    ]
 
 
 class Article(models.Model):

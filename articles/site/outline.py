@@ -21,12 +21,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from django.db.models import prefetch_related_objects
+from django.utils import timezone
 from django.utils.text import slugify
 
 from references.models import FLAGGED_NOTICES, Reference
 
-from ..models import Article, Section, page_content_prefetches
+from ..models import Article, RDARow, Section, Study
+from .intake_grid import intake_grid
 
 
 @dataclass
@@ -194,29 +195,66 @@ def build_reference_list(citations, outline):
 
 @dataclass
 class ArticlePage:
-    """Everything the article page shows besides the article row, in a fixed number of queries."""
+    """Everything the article page shows besides the article row, in a fixed number of queries:
+    one a part (sections, their studies, intake tables, their rows, citations with their
+    references, tags, live related articles, disclaimers), none for a part the article does
+    not have. Each part is a plain list, read from the database once and laid out once here,
+    so the templates never go back to a related manager (each `.all()` is a new queryset)."""
 
     article: Article
     outline: list
     references: list
+    tables: list = field(default_factory=list)
+    tags: list = field(default_factory=list)
+    related_links: list = field(default_factory=list)
+    disclaimers: list = field(default_factory=list)
 
     @classmethod
     def load(cls, article):
-        """Fetch the article's parts onto `article` and lay them out."""
-        prefetch_related_objects([article], *page_content_prefetches())
+        """Fetch the article's parts and lay them out."""
+        sections = list(article.sections.all())
+        studies = defaultdict(list)
+        if sections:
+            for study in Study.objects.filter(section__article=article):
+                studies[study.section_id].append(study)
+        tables = list(article.rda_tables.all())
+        if tables:
+            rows = defaultdict(list)
+            for row in RDARow.objects.filter(table__article=article):
+                rows[row.table_id].append(row)
+            for table in tables:
+                table.grid = intake_grid(rows[table.pk])
+        citations = list(article.citations.select_related("reference"))
+        reference_numbers = {
+            citation.reference_id: number for number, citation in enumerate(citations, start=1)
+        }
         outline = build_outline(
-            article.sections.all(), article.reference_numbers(), tables=article.rda_tables.all()
+            sections,
+            reference_numbers,
+            studies_of=lambda section: studies[section.pk],
+            tables=tables,
         )
         return cls(
             article=article,
             outline=outline,
-            references=build_reference_list(article.citations.all(), outline),
+            references=build_reference_list(citations, outline),
+            tables=tables,
+            tags=list(article.tags.all()),
+            related_links=list(
+                article.related_links.filter(
+                    related__status=Article.Status.PUBLISHED,
+                    related__publish_at__lte=timezone.now(),
+                )
+                .select_related("related")
+                .only("article", "related", "related__title", "related__slug")
+            ),
+            disclaimers=list(article.disclaimers.all()),
         )
 
     @property
     def unplaced_tables(self):
         """The RDA tables with no section of their own, shown after the sections."""
-        return [table for table in self.article.rda_tables.all() if table.section_id is None]
+        return [table for table in self.tables if table.section_id is None]
 
     @property
     def contents(self):

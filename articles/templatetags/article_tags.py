@@ -16,7 +16,6 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from articles.renditions import OPEN_GRAPH_SIZE
-from articles.site.intake_grid import intake_grid
 from articles.site.search import MARK_END, MARK_START
 
 register = template.Library()
@@ -31,12 +30,6 @@ def quantity(value):
     if value is None:
         return ""
     return format(value.normalize(), "f")
-
-
-@register.simple_tag
-def rda_grid(table):
-    """The rows of `table` as the NIH grid: `{% rda_grid table as grid %}`."""
-    return intake_grid(table.rows.all())
 
 
 @register.simple_tag(takes_context=True)

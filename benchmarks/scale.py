@@ -180,6 +180,7 @@ def child(size, database, template):
     from django.contrib.auth import get_user_model
     from django.core.cache import cache, caches
     from django.core.management import call_command
+    from django.db import connections
     from django.test import Client
 
     started = time.perf_counter()
@@ -191,6 +192,9 @@ def child(size, database, template):
     )
     editor, anonymous = Client(), Client()
     editor.force_login(user)
+    # Let go of the database until the first request: the next size may be copied from it,
+    # which PostgreSQL allows only while nobody is connected.
+    connections.close_all()
     print(f"  {database}: {size:,} articles ready in {time.perf_counter() - started:.0f} s")
     sys.stdout.flush()
     for line in sys.stdin:

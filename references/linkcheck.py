@@ -29,7 +29,6 @@ one host (2), so no publisher sees more than two requests from us at a time.
 """
 
 import datetime
-import email.utils
 import http.client
 import socket
 import ssl
@@ -47,7 +46,7 @@ from django.utils import timezone
 from . import services
 from .models import LinkStatus
 from .normalize import normalize_url
-from .outbound import DeadlinePassed, OutboundRefused, open_url
+from .outbound import DeadlinePassed, OutboundRefused, open_url, retry_after_seconds
 
 USER_AGENT = "hslhealing-linkcheck/1.0 (checks the sources cited in our articles)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -94,23 +93,10 @@ def retry_delay(attempt, *, backoff, retry_after=None, max_retry_after=30.0):
     what the server's Retry-After header (seconds or an HTTP date) asks, capped."""
     delay = backoff * 2 ** (attempt - 1)
     if retry_after:
-        asked = _parse_retry_after(retry_after)
+        asked = retry_after_seconds(retry_after)
         if asked is not None:
             delay = max(delay, asked)
     return min(delay, max_retry_after)
-
-
-def _parse_retry_after(value):
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.UTC)
-    return max(0.0, (when - timezone.now()).total_seconds())
 
 
 class LinkChecker:

@@ -26,6 +26,8 @@ Standard library only, like the link checker built on it. This module reads Djan
 and nothing else of the project, so `references` stays an app that can be lifted out.
 """
 
+import datetime
+import email.utils
 import http.client
 import ipaddress
 import socket
@@ -36,6 +38,7 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils import timezone
 
 __all__ = ["DeadlinePassed", "OutboundRefused", "is_public_address", "open_url"]
 
@@ -269,3 +272,18 @@ def open_url(request_or_url, *, timeout, deadline=None, ssl_context=None):
     if deadline is not None:
         timeout = max(0.001, min(timeout, deadline - time.monotonic()))
     return build_opener(deadline, ssl_context).open(request_or_url, timeout=timeout)
+
+
+def retry_after_seconds(value):
+    """Seconds a `Retry-After` header (seconds, or an HTTP date) asks to wait, or None when it
+    says nothing readable."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - timezone.now()).total_seconds())

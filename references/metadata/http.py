@@ -15,7 +15,6 @@ HTTP library.
   key; Crossref: 10 a second in its polite pool, 5 without a contact address), across threads.
 """
 
-import email.utils
 import http.client
 import json
 import threading
@@ -24,7 +23,6 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
-from django.utils import timezone
 
 from .. import outbound
 
@@ -72,18 +70,6 @@ def get(url, *, timeout):
     if len(body) > MAX_RESPONSE_BYTES:
         raise ValueError("the answer is too large")
     return body
-
-
-def retry_after_seconds(value):
-    """Seconds a Retry-After header (seconds or an HTTP date) asks to wait, or None."""
-    value = (value or "").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - timezone.now()).total_seconds())
 
 
 class Service:
@@ -137,7 +123,7 @@ class Service:
                         f"{self.name} refused the request (HTTP {error.code})."
                     ) from None
                 failure = f"{self.name} is busy or failing (HTTP {error.code})"
-                wait = retry_after_seconds(retry_after)
+                wait = outbound.retry_after_seconds(retry_after)
             except (OSError, http.client.HTTPException) as error:
                 reason = error.reason if isinstance(error, urllib.error.URLError) else error
                 failure = f"{self.name} did not answer ({describe(reason)})"

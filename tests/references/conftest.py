@@ -345,7 +345,7 @@ def metadata_server(settings):
     settings.HSL_CROSSREF_API_URL = f"http://{server.address}/crossref/"
     settings.HSL_CONTACT_EMAIL = "editors@example.org"
     settings.HSL_NCBI_API_KEY = "test-key"
-    settings.HSL_OUTBOUND_ALLOWED_HOSTS = [server.address]
+    settings.OUTBOUND_ALLOWED_HOSTS = [server.address]
     yield server
     server.release.set()
     server.shutdown()

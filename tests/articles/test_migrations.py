@@ -1,8 +1,6 @@
 """Migrations that move data keep every row: the citations that moved from the references app to
 the articles app (articles 0010, references 0004) are the same, in the same order."""
 
-from importlib import import_module
-
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
@@ -10,20 +8,11 @@ from django.db.migrations.executor import MigrationExecutor
 
 from articles.demo import load_demo
 from articles.models import Citation
+from tests.data_migrations import make_data_migration_rows
 
 BEFORE_THE_MOVE = [
     ("articles", "0009_article_word_count"),
     ("references", "0003_renormalize_urls_and_read_identifiers"),
-]
-
-#: The data migrations whose rows the rest of the suite needs, made again after this test
-#: empties the tables (module, function) in articles/migrations.
-DATA_MIGRATIONS = [
-    ("0003_standard_disclaimers_and_editors", "create_disclaimers"),
-    ("0003_standard_disclaimers_and_editors", "create_editors_group"),
-    ("0005_staff_exporters_group", "create_staff_exporters"),
-    ("0007_editorial_roles", "create_roles"),
-    ("0017_renditions_and_editors_change_site_pages", "editors_change_site_pages"),
 ]
 
 
@@ -50,8 +39,7 @@ def citations_of(apps, app_label):
 def restore_data_migration_rows():
     yield
     apps = MigrationExecutor(connection).loader.project_state().apps
-    for module, function in DATA_MIGRATIONS:
-        getattr(import_module(f"articles.migrations.{module}"), function)(apps, None)
+    make_data_migration_rows(apps)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,6 @@ stopped, go to `tests/browser/artifacts/` (ignored by git).
 
 import os
 import re
-from importlib import import_module
 
 import pytest
 from django.db import connection
@@ -18,6 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from articles.demo import load_demo
 from tests.browser.chromium import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, cannot_run
+from tests.data_migrations import make_data_migration_rows
 
 # Playwright's sync API runs an asyncio event loop in the test thread; without this Django
 # refuses the ORM calls that fixtures and tests make ("cannot call this from an async context").
@@ -89,17 +89,6 @@ def page(new_page):
     return new_page()
 
 
-#: The data migrations whose rows the tests need: (module, function) in articles/migrations.
-DATA_MIGRATIONS = [
-    ("0003_standard_disclaimers_and_editors", "create_disclaimers"),
-    ("0003_standard_disclaimers_and_editors", "create_editors_group"),
-    ("0005_staff_exporters_group", "create_staff_exporters"),
-    ("0007_editorial_roles", "create_roles"),
-    ("0017_renditions_and_editors_change_site_pages", "editors_change_site_pages"),
-    ("0013_contributor_pages_and_site_pages", "create_editorial_policy"),
-]
-
-
 @pytest.fixture(scope="session")
 def migrated_apps(django_db_setup, django_db_blocker):
     """The app registry as the migrations see it, to run their data functions again."""
@@ -116,8 +105,7 @@ def rows_from_data_migrations(transactional_db, migrated_apps):
     rollback restores them for the next test when the browser tests run alone, but not after
     the rest of the suite (the groups were missing); so they are made here, whatever ran before.
     """
-    for module, function in DATA_MIGRATIONS:
-        getattr(import_module(f"articles.migrations.{module}"), function)(migrated_apps, None)
+    make_data_migration_rows(migrated_apps)
 
 
 @pytest.fixture

@@ -84,7 +84,13 @@ def tag_detail(request, slug):
 
 @require_safe
 def search(request):
-    """Published articles matching `?q=`; an empty query asks for one instead of listing all."""
+    """Published articles matching `?q=`; an empty query asks for one instead of listing all.
+
+    A page of results is a page search engines may index, under an address naming the cleaned
+    query (its canonical URL): it lists real articles, and the pages a query can reach are
+    capped (`CappedPaginator`). The bare form and a search that found nothing ask not to be
+    indexed, as thin pages and soft 404s should.
+    """
     raw_query = request.GET.get("q", "")
     query = clean_query(raw_query)
     page = None
@@ -97,6 +103,8 @@ def search(request):
         {
             "query": query,
             "page_obj": page,
+            "canonical_query": {"q": query} if query else None,
+            "indexable": bool(page and page.object_list),
             "query_shortened": len(raw_query.strip()) > MAX_QUERY_LENGTH,
             "max_query_length": MAX_QUERY_LENGTH,
         },

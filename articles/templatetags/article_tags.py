@@ -7,6 +7,7 @@ Everything here escapes what it is given; the only markup in the output is our o
 
 import html
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
@@ -40,11 +41,13 @@ def absolute_url(context, path):
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context, page_obj=None):
-    """The page's full address without its query string, but with `?page=N` past page 1."""
-    url = absolute_url(context, context["request"].path)
+    """The page's full address with only the query parameters that choose its content: those
+    the view names in `canonical_query` (search's `q`) and `page` past page 1."""
+    parameters = dict(context.get("canonical_query") or {})
     if getattr(page_obj, "number", 1) > 1:
-        url += f"?page={page_obj.number}"
-    return url
+        parameters["page"] = page_obj.number
+    url = absolute_url(context, context["request"].path)
+    return f"{url}?{urlencode(parameters)}" if parameters else url
 
 
 @register.simple_tag(takes_context=True)

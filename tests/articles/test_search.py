@@ -102,8 +102,24 @@ def test_search_results_are_paginated_and_keep_the_query(client, committed):
     assert search(client, "zinc", page="abc").context["page_obj"].number == 1
 
 
-def test_search_pages_are_not_indexed(client):
-    assert '<meta name="robots" content="noindex">' in search(client, "zinc").content.decode()
+NOINDEX = '<meta name="robots" content="noindex">'
+
+
+def test_a_page_of_results_may_be_indexed_under_an_address_naming_its_query(client, committed):
+    with committed():
+        ArticleFactory.create_batch(14, title="Zinc facts")
+    first = search(client, "  zinc  ", utm_source="mail").content.decode()
+    assert NOINDEX not in first
+    assert '<link rel="canonical" href="http://testserver/search/?q=zinc">' in first
+    assert '<meta property="og:url" content="http://testserver/search/?q=zinc">' in first
+    second = search(client, "zinc", page="2").content.decode()
+    assert '<link rel="canonical" href="http://testserver/search/?q=zinc&amp;page=2">' in second
+
+
+def test_the_bare_form_and_a_search_that_found_nothing_are_not_indexed(client):
+    ArticleFactory(title="Zinc facts")
+    assert NOINDEX in client.get("/search/").content.decode()
+    assert NOINDEX in search(client, "selenium").content.decode()
 
 
 def test_query_is_escaped_on_the_page(client):

@@ -16,6 +16,18 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("contributors/<slug:slug>/", views.contributor_detail, name="contributor"),
     path(
+        "contributors/<slug:slug>/written/",
+        views.contributor_articles,
+        {"role": "written"},
+        name="contributor-written",
+    ),
+    path(
+        "contributors/<slug:slug>/reviewed/",
+        views.contributor_articles,
+        {"role": "reviewed"},
+        name="contributor-reviewed",
+    ),
+    path(
         "editorial-policy/",
         views.site_page,
         {"slug": SitePage.EDITORIAL_POLICY},

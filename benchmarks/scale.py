@@ -61,6 +61,12 @@ def pages(size):
         ("category, first page", "/categories/category-0/", False),
         ("category, last page", f"/categories/category-0/?page={last_list_page}", False),
         ("tag", "/tags/tag-0/", False),
+        ("contributor (wrote every article)", "/contributors/bench-ana-ruiz/", False),
+        (
+            "contributor's articles, last page",
+            f"/contributors/bench-ana-ruiz/written/?page={last_list_page}",
+            False,
+        ),
         ("article (fragments cached)", f"/articles/bench-article-{size // 2}/", False),
         ("article (built)", f"/articles/bench-article-{size // 2}/", True),
         ("search, every article matches", "/search/?q=magnesium", False),

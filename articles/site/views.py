@@ -37,6 +37,8 @@ SITEMAP_KEY = "sitemap:{digest}"
 PAGE_SIZE = 12
 FEATURED_COUNT = 3
 LATEST_COUNT = 9
+#: The newest articles a contributor's page shows of those they wrote, and of those reviewed.
+PROFILE_LIST_COUNT = 6
 
 
 def can_preview(user):
@@ -150,16 +152,46 @@ def article_detail(request, slug):
 
 @require_safe
 def contributor_detail(request, slug):
-    """Who a contributor is and the published articles they wrote and reviewed."""
+    """Who a contributor is and the newest published articles they wrote and reviewed; each
+    list links to all of them (`contributor_articles`) when there are more than it shows."""
     contributor = get_object_or_404(Contributor, slug=slug)
     articles = Article.objects.published().for_listing()
+    written = list(articles.filter(author=contributor)[: PROFILE_LIST_COUNT + 1])
+    reviewed = list(articles.filter(medical_reviewer=contributor)[: PROFILE_LIST_COUNT + 1])
     return render(
         request,
         "articles/contributor_detail.html",
         {
             "contributor": contributor,
-            "written": articles.filter(author=contributor),
-            "reviewed": articles.filter(medical_reviewer=contributor),
+            "written": written[:PROFILE_LIST_COUNT],
+            "more_written": len(written) > PROFILE_LIST_COUNT,
+            "reviewed": reviewed[:PROFILE_LIST_COUNT],
+            "more_reviewed": len(reviewed) > PROFILE_LIST_COUNT,
+        },
+    )
+
+
+#: A contributor's full lists: the articles' field naming them, and the list's heading.
+CONTRIBUTOR_ROLES = {
+    "written": ("author", "Articles written by {name}"),
+    "reviewed": ("medical_reviewer", "Articles medically reviewed by {name}"),
+}
+
+
+@require_safe
+def contributor_articles(request, slug, role):
+    """Every published article a contributor wrote (`role` "written") or reviewed, a page at
+    a time, like any list."""
+    contributor = get_object_or_404(Contributor, slug=slug)
+    field, heading = CONTRIBUTOR_ROLES[role]
+    articles = Article.objects.published().for_listing().filter(**{field: contributor})
+    return render(
+        request,
+        "articles/contributor_articles.html",
+        {
+            "contributor": contributor,
+            "heading": heading.format(name=contributor.name),
+            "page_obj": paginate(request, articles),
         },
     )
 

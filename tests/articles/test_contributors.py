@@ -6,8 +6,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article, SitePage
+from articles.site.views import PAGE_SIZE, PROFILE_LIST_COUNT
 from tests.factories import ArticleFactory, ContributorFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +75,40 @@ def test_contributor_page_runs_a_fixed_number_of_queries(client, django_assert_m
 
 def test_unknown_contributor_is_404(client):
     assert client.get("/contributors/nobody/").status_code == 404
+    assert client.get("/contributors/nobody/written/").status_code == 404
+
+
+def test_a_prolific_contributors_page_shows_the_newest_and_links_to_all(client):
+    person = ContributorFactory(name="Dr. Rao", slug="dr-rao")
+    now = timezone.now()
+    for days in range(PROFILE_LIST_COUNT + 1):
+        ArticleFactory(
+            author=person, title=f"Written {days}", publish_at=now - datetime.timedelta(days)
+        )
+    reviewed_article(person, title="Reviewed once")
+    content = client.get(person.get_absolute_url()).content.decode()
+    written = content.split('id="written-heading"')[1].split("</section>")[0]
+    assert [f"Written {days}" in written for days in range(PROFILE_LIST_COUNT + 1)] == [
+        *[True] * PROFILE_LIST_COUNT,
+        False,
+    ]
+    assert 'href="/contributors/dr-rao/written/"' in written
+    assert "/contributors/dr-rao/reviewed/" not in content
+
+
+def test_all_a_contributor_wrote_or_reviewed_is_listed_a_page_at_a_time(client):
+    person = ContributorFactory(name="Dr. Rao", slug="dr-rao")
+    ArticleFactory.create_batch(PAGE_SIZE + 1, author=person)
+    reviewed_article(person, title="Iron reviewed")
+    ArticleFactory(author=person, title="Draft by them", status=Article.Status.DRAFT)
+    written = client.get("/contributors/dr-rao/written/")
+    assert "<h1>Articles written by Dr. Rao</h1>" in written.content.decode()
+    assert len(written.context["page_obj"]) == PAGE_SIZE
+    second = client.get("/contributors/dr-rao/written/", {"page": 2})
+    assert len(second.context["page_obj"]) == 1
+    reviewed = client.get("/contributors/dr-rao/reviewed/")
+    assert [article.title for article in reviewed.context["page_obj"]] == ["Iron reviewed"]
+    assert "Draft by them" not in written.content.decode() + second.content.decode()
 
 
 def test_contributor_page_describes_the_person_in_json_ld(client):

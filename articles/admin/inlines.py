@@ -9,6 +9,7 @@ import nested_admin
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
@@ -46,7 +47,22 @@ def _kept_forms(formset):
     ]
 
 
-class RDARowFormSet(nested_admin.NestedInlineFormSet):
+class PrefetchedRowsFormSet(nested_admin.NestedInlineFormSet):
+    """A nested formset shown with the rows its parent inline prefetched for every parent in
+    one query (a section's studies, a table's rows), rather than a query per parent. A posted
+    formset reads its rows afresh, as Django's does."""
+
+    def get_queryset(self):
+        if self.data or self.instance.pk is None:
+            return super().get_queryset()
+        return self.prefetched_rows
+
+    @cached_property
+    def prefetched_rows(self):
+        return getattr(self.instance, self.fk.remote_field.get_accessor_name()).all()
+
+
+class RDARowFormSet(PrefetchedRowsFormSet):
     def clean(self):
         super().clean()
         overlap = find_overlapping_rows(form.instance for form in _kept_forms(self))
@@ -73,20 +89,6 @@ class CitationFormSet(nested_admin.NestedInlineFormSet):
                 )
             seen.add(reference.pk)
         super().clean()
-
-
-class StudyFormSet(nested_admin.NestedInlineFormSet):
-    """A section's studies, taken from those `SectionInline` fetched for every section in one
-    query, rather than a query per section."""
-
-    def get_queryset(self):
-        if self.data or self.instance.pk is None:
-            return super().get_queryset()
-        return self.section_studies
-
-    @cached_property
-    def section_studies(self):
-        return self.instance.studies.all()
 
 
 def writing_is_locked(user, obj):
@@ -150,13 +152,59 @@ class PublishedAsReviewedFormSet:
             )
 
 
+class LoadedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, naming its chosen option from the object the form's row already
+    holds (`chosen`, read with the rows: `ChosenFromLoadedRows`) instead of reading it in one
+    query per form. A choice it was not given (another one posted on a refused save) is read
+    as Django does."""
+
+    chosen = None
+
+    def optgroups(self, name, value, attr=None):
+        if self.chosen is None:
+            return super().optgroups(name, value, attr)
+        chosen_value = getattr(self.chosen, self.field.target_field.attname)
+        if [str(choice) for choice in value] != [str(chosen_value)]:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(self.chosen)
+        options.append(self.create_option(name, chosen_value, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class ChosenFromLoadedRows:
+    """A formset whose autocompletes (`LoadedAutocompleteSelect`) name each form's chosen
+    object from its row, when the row was read with it (`select_related`)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if form.instance.pk is None:
+            return
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside Django's "+" wrapper
+            if isinstance(widget, LoadedAutocompleteSelect) and getattr(
+                type(form.instance), name
+            ).is_cached(form.instance):
+                widget.chosen = getattr(form.instance, name)
+
+
 class ArticlePartInline:
     """An inline of the article's writing: read-only when the writing is locked, and not
     changed in the save that publishes it (`PublishedAsReviewedFormSet`)."""
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        return type(formset.__name__, (PublishedAsReviewedFormSet, formset), {})
+        return type(
+            formset.__name__, (PublishedAsReviewedFormSet, ChosenFromLoadedRows, formset), {}
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                LoadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and not writing_is_locked(request.user, obj)
@@ -175,7 +223,7 @@ class ArticlePartInline:
 class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
     model = Study
     form = StudyInlineForm
-    formset = StudyFormSet
+    formset = PrefetchedRowsFormSet
     extra = 0
     sortable_field_name = "position"
     autocomplete_fields = ["reference"]
@@ -216,7 +264,8 @@ class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
     def get_queryset(self, request):
         # Each section's study inline asks whether the article's writing is locked: the article
         # comes with the section, not in one query per section; and the studies of every
-        # section come in one query (StudyFormSet).
+        # section come in one query (PrefetchedRowsFormSet), with the references they link to
+        # (`LoadedAutocompleteSelect`).
         studies = Prefetch("studies", queryset=Study.objects.select_related("reference"))
         return super().get_queryset(request).select_related("article").prefetch_related(studies)
 
@@ -247,8 +296,9 @@ class RDATableInline(ArticlePartInline, nested_admin.NestedStackedInline):
     ]
 
     def get_queryset(self, request):
-        # As SectionInline: the row inline of each table asks about the article.
-        return super().get_queryset(request).select_related("article")
+        # As SectionInline: the row inline of each table asks about the article, and the rows
+        # of every table come in one query.
+        return super().get_queryset(request).select_related("article").prefetch_related("rows")
 
 
 class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
@@ -285,3 +335,9 @@ class RelatedArticleInline(ArticlePartInline, nested_admin.NestedTabularInline):
     extra = 0
     sortable_field_name = "position"
     autocomplete_fields = ["related"]
+
+    def get_queryset(self, request):
+        # The linked article with each link: its title labels the row and names the choice.
+        return (
+            super().get_queryset(request).select_related("related").defer("related__search_vector")
+        )

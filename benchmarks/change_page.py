@@ -19,6 +19,7 @@ is printed as met or missed; the exit status stays 0 so that `make bench` goes o
 
 import datetime
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -192,10 +193,15 @@ def measure(workdir):
     print(f"  queries            {big_queries:8d}   (small article: {small_queries})")
     print(f"  HTML               {len(html.encode()) / 1024:8.0f} KB")
     print(f"  __prefix__ copies  {html.count('__prefix__'):8d}")
+    templates = len(re.findall(r'id="[^"]*-empty"', html))
+    kinds = len(set(re.findall(r'data-inline-model="([^"]+)"', html)))
+    print(f"  empty forms        {templates:8d}   (kinds of part: {kinds})")
     print(f"  server time        {statistics.median(timings):8.0f} ms   (median of {GETS} GETs)")
     met = big_queries <= QUERY_TARGET and big_queries == small_queries
     verdict = "met" if met else "MISSED"
     print(f"target: {QUERY_TARGET} queries or fewer, as many as a small article's: {verdict}")
+    verdict = "met" if templates == kinds else "MISSED"
+    print(f"target: one empty form per kind of part: {verdict}")
 
 
 if __name__ == "__main__":

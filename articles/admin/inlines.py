@@ -3,6 +3,10 @@ The parts of an article as inlines of its admin page: sections with their studie
 with their rows, citations and "You may also like" links (django-nested-admin), and the rules
 their formsets hold: overlapping age bands, a reference cited twice, what a published
 article's reviewer may change.
+
+The page stays the same size in queries whatever the article's length (each kind of part comes
+in one query, `PrefetchedRowsFormSet`, `LoadedAutocompleteSelect`), and carries one empty form
+per kind of part (`OneEmptyFormPerInline`).
 """
 
 import nested_admin
@@ -89,6 +93,34 @@ class CitationFormSet(nested_admin.NestedInlineFormSet):
                 )
             seen.add(reference.pk)
         super().clean()
+
+
+class OneEmptyFormPerInline(nested_admin.NestedInlineAdminFormset):
+    """django-nested-admin's rendering of an inline, carrying the empty form that "Add another"
+    copies once per kind of part instead of once per parent.
+
+    django-nested-admin renders a nested inline's empty form in every parent form: each section
+    brings a study's, each table a row's (a 60-section article: 60 copies of a study form).
+    Here only the parent's own empty form (a new section) carries one. The formsets nested in
+    the parent's forms come without, and the page's script (static/js/one-empty-form.js)
+    copies that one into each of them, under its own prefix, before django-nested-admin reads
+    the page: "Add another study" works in any section, stored or new.
+
+    Adding a nested part so needs the right to add its parent (the parent's empty form holds
+    the template): every role that writes has both.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self.formset, "parent_form", None) is not None:
+            # Nested in a parent's form: Django and django-nested-admin render an empty form
+            # (and django-nested-admin's tabular inline its "Add another" row) only with it.
+            self.has_add_permission = False
+
+    @property
+    def media(self):
+        # Deferred: it runs once the page is read, before django-nested-admin's set-up.
+        return super().media + forms.Media(js=[forms.Script("js/one-empty-form.js", defer=True)])
 
 
 def writing_is_locked(user, obj):

@@ -113,8 +113,10 @@ class OneEmptyFormPerInline(nested_admin.NestedInlineAdminFormset):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if getattr(self.formset, "parent_form", None) is not None:
-            # Nested in a parent's form: Django and django-nested-admin render an empty form
-            # (and django-nested-admin's tabular inline its "Add another" row) only with it.
+            # Nested in a parent's form. This flag only tells the templates (Django's and
+            # django-nested-admin's) to render the empty form, and in a tabular inline its
+            # "Add another" row; whether the formset takes new rows is the inline's own
+            # permission, which Django's formset reads.
             self.has_add_permission = False
 
     @property

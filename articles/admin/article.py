@@ -52,6 +52,7 @@ from .exports import ExportActionsMixin
 from .filters import CitesRetractedFilter, DueForReviewFilter, UnlinkedFiguresFilter
 from .inlines import (
     CitationInline,
+    OneEmptyFormPerInline,
     RDATableInline,
     RelatedArticleInline,
     SectionInline,
@@ -74,6 +75,7 @@ class ArticleAdmin(
     ExportActionsMixin, WorkflowActionsMixin, VersionAdmin, nested_admin.NestedModelAdmin
 ):
     inlines = [SectionInline, RDATableInline, CitationInline, RelatedArticleInline]
+    inline_admin_formset_helper_cls = OneEmptyFormPerInline
     list_display = [
         "title",
         "status",

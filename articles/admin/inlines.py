@@ -3,12 +3,17 @@ The parts of an article as inlines of its admin page: sections with their studie
 with their rows, citations and "You may also like" links (django-nested-admin), and the rules
 their formsets hold: overlapping age bands, a reference cited twice, what a published
 article's reviewer may change.
+
+The page stays the same size in queries whatever the article's length (each kind of part comes
+in one query, `PrefetchedRowsFormSet`, `LoadedAutocompleteSelect`), and carries one empty form
+per kind of part (`OneEmptyFormPerInline`).
 """
 
 import nested_admin
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
@@ -46,7 +51,22 @@ def _kept_forms(formset):
     ]
 
 
-class RDARowFormSet(nested_admin.NestedInlineFormSet):
+class PrefetchedRowsFormSet(nested_admin.NestedInlineFormSet):
+    """A nested formset shown with the rows its parent inline prefetched for every parent in
+    one query (a section's studies, a table's rows), rather than a query per parent. A posted
+    formset reads its rows afresh, as Django's does."""
+
+    def get_queryset(self):
+        if self.data or self.instance.pk is None:
+            return super().get_queryset()
+        return self.prefetched_rows
+
+    @cached_property
+    def prefetched_rows(self):
+        return getattr(self.instance, self.fk.remote_field.get_accessor_name()).all()
+
+
+class RDARowFormSet(PrefetchedRowsFormSet):
     def clean(self):
         super().clean()
         overlap = find_overlapping_rows(form.instance for form in _kept_forms(self))
@@ -75,18 +95,34 @@ class CitationFormSet(nested_admin.NestedInlineFormSet):
         super().clean()
 
 
-class StudyFormSet(nested_admin.NestedInlineFormSet):
-    """A section's studies, taken from those `SectionInline` fetched for every section in one
-    query, rather than a query per section."""
+class OneEmptyFormPerInline(nested_admin.NestedInlineAdminFormset):
+    """django-nested-admin's rendering of an inline, carrying the empty form that "Add another"
+    copies once per kind of part instead of once per parent.
 
-    def get_queryset(self):
-        if self.data or self.instance.pk is None:
-            return super().get_queryset()
-        return self.section_studies
+    django-nested-admin renders a nested inline's empty form in every parent form: each section
+    brings a study's, each table a row's (a 60-section article: 60 copies of a study form).
+    Here only the parent's own empty form (a new section) carries one. The formsets nested in
+    the parent's forms come without, and the page's script (static/js/one-empty-form.js)
+    copies that one into each of them, under its own prefix, before django-nested-admin reads
+    the page: "Add another study" works in any section, stored or new.
 
-    @cached_property
-    def section_studies(self):
-        return self.instance.studies.all()
+    Adding a nested part so needs the right to add its parent (the parent's empty form holds
+    the template): every role that writes has both.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self.formset, "parent_form", None) is not None:
+            # Nested in a parent's form. This flag only tells the templates (Django's and
+            # django-nested-admin's) to render the empty form, and in a tabular inline its
+            # "Add another" row; whether the formset takes new rows is the inline's own
+            # permission, which Django's formset reads.
+            self.has_add_permission = False
+
+    @property
+    def media(self):
+        # Deferred: it runs once the page is read, before django-nested-admin's set-up.
+        return super().media + forms.Media(js=[forms.Script("js/one-empty-form.js", defer=True)])
 
 
 def writing_is_locked(user, obj):
@@ -150,13 +186,59 @@ class PublishedAsReviewedFormSet:
             )
 
 
+class LoadedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, naming its chosen option from the object the form's row already
+    holds (`chosen`, read with the rows: `ChosenFromLoadedRows`) instead of reading it in one
+    query per form. A choice it was not given (another one posted on a refused save) is read
+    as Django does."""
+
+    chosen = None
+
+    def optgroups(self, name, value, attr=None):
+        if self.chosen is None:
+            return super().optgroups(name, value, attr)
+        chosen_value = getattr(self.chosen, self.field.target_field.attname)
+        if [str(choice) for choice in value] != [str(chosen_value)]:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(self.chosen)
+        options.append(self.create_option(name, chosen_value, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class ChosenFromLoadedRows:
+    """A formset whose autocompletes (`LoadedAutocompleteSelect`) name each form's chosen
+    object from its row, when the row was read with it (`select_related`)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if form.instance.pk is None:
+            return
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside Django's "+" wrapper
+            if isinstance(widget, LoadedAutocompleteSelect) and getattr(
+                type(form.instance), name
+            ).is_cached(form.instance):
+                widget.chosen = getattr(form.instance, name)
+
+
 class ArticlePartInline:
     """An inline of the article's writing: read-only when the writing is locked, and not
     changed in the save that publishes it (`PublishedAsReviewedFormSet`)."""
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        return type(formset.__name__, (PublishedAsReviewedFormSet, formset), {})
+        return type(
+            formset.__name__, (PublishedAsReviewedFormSet, ChosenFromLoadedRows, formset), {}
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                LoadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and not writing_is_locked(request.user, obj)
@@ -175,7 +257,7 @@ class ArticlePartInline:
 class StudyInline(ArticlePartInline, nested_admin.NestedStackedInline):
     model = Study
     form = StudyInlineForm
-    formset = StudyFormSet
+    formset = PrefetchedRowsFormSet
     extra = 0
     sortable_field_name = "position"
     autocomplete_fields = ["reference"]
@@ -216,7 +298,8 @@ class SectionInline(ArticlePartInline, nested_admin.NestedStackedInline):
     def get_queryset(self, request):
         # Each section's study inline asks whether the article's writing is locked: the article
         # comes with the section, not in one query per section; and the studies of every
-        # section come in one query (StudyFormSet).
+        # section come in one query (PrefetchedRowsFormSet), with the references they link to
+        # (`LoadedAutocompleteSelect`).
         studies = Prefetch("studies", queryset=Study.objects.select_related("reference"))
         return super().get_queryset(request).select_related("article").prefetch_related(studies)
 
@@ -247,8 +330,9 @@ class RDATableInline(ArticlePartInline, nested_admin.NestedStackedInline):
     ]
 
     def get_queryset(self, request):
-        # As SectionInline: the row inline of each table asks about the article.
-        return super().get_queryset(request).select_related("article")
+        # As SectionInline: the row inline of each table asks about the article, and the rows
+        # of every table come in one query.
+        return super().get_queryset(request).select_related("article").prefetch_related("rows")
 
 
 class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
@@ -285,3 +369,9 @@ class RelatedArticleInline(ArticlePartInline, nested_admin.NestedTabularInline):
     extra = 0
     sortable_field_name = "position"
     autocomplete_fields = ["related"]
+
+    def get_queryset(self, request):
+        # The linked article with each link: its title labels the row and names the choice.
+        return (
+            super().get_queryset(request).select_related("related").defer("related__search_vector")
+        )

@@ -26,7 +26,7 @@ from django.utils.text import slugify
 
 from references.models import FLAGGED_NOTICES, Reference
 
-from ..models import Article, RDARow, RDATable, Section, Study
+from ..models import Article, RDARow, RDATable, RelatedArticle, Section, Study
 from .intake_grid import intake_grid
 
 
@@ -196,16 +196,17 @@ def build_reference_list(references, outline):
 @dataclass
 class ArticlePage:
     """Everything the article page shows besides the article row, in a fixed number of queries:
-    one a part (sections, their studies, intake tables, their rows, citations with their
-    references, tags, live related articles, disclaimers), none for a part the article does
-    not have. Each part is a plain list, read from the database once and laid out once here,
-    so the templates never go back to a related manager (each `.all()` is a new queryset)."""
+    one a part (sections, their studies, intake tables, their rows, the cited references,
+    tags, live related articles, disclaimers), none for a part the article does not have.
+    Each part is a plain list, read from the database once and laid out once here, so the
+    templates never go back to a related manager (each `.all()` is a new queryset)."""
 
     article: Article
     outline: list
     references: list
     tables: list = field(default_factory=list)
     tags: list = field(default_factory=list)
+    #: (title, slug) of each live article the editor linked, in the editor's order.
     related_links: list = field(default_factory=list)
     disclaimers: list = field(default_factory=list)
 
@@ -246,12 +247,11 @@ class ArticlePage:
             tables=tables,
             tags=list(article.tags.all()),
             related_links=list(
-                article.related_links.filter(
+                RelatedArticle.objects.filter(
+                    article_id=article.pk,
                     related__status=Article.Status.PUBLISHED,
                     related__publish_at__lte=timezone.now(),
-                )
-                .select_related("related")
-                .only("article", "related", "related__title", "related__slug")
+                ).values_list("related__title", "related__slug")
             ),
             disclaimers=list(article.disclaimers.all()),
         )

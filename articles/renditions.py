@@ -174,11 +174,12 @@ class Renditions:
 
     @property
     def width(self):
-        return self.largest.width
+        """The largest JPEG's width (its address is not needed for that)."""
+        return self.manifest["formats"][FALLBACK[0]][-1][0]
 
     @property
     def height(self):
-        return self.largest.height
+        return self.height_at(self.width)
 
     def height_at(self, width):
         return round(self.manifest["height"] * width / self.manifest["width"])

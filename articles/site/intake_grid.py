@@ -33,6 +33,8 @@ YOUNG_STAGES = (Stage.INFANTS, Stage.CHILDREN)
 class Column:
     key: str
     label: str
+    #: The id of its header cell, which the data cells under it name.
+    id: str
 
 
 @dataclass
@@ -41,6 +43,9 @@ class Cell:
 
     columns: list
     row: RDARow | None = None
+    #: The ids of the header cells that describe it (its row's, then its columns'), set when
+    #: the grid is complete.
+    headers: str = ""
 
     @property
     def span(self):
@@ -56,6 +61,8 @@ class GridRow:
     label: str
     young: bool
     cells: dict = field(default_factory=dict)  # column key -> Cell
+    #: The id of its header cell, set when the grid is complete.
+    id: str = ""
 
     def ordered_cells(self, columns):
         """The row's cells left to right, a spanning cell once, empty cells where none is set."""
@@ -98,14 +105,18 @@ def band_label(row):
     return row.age_band
 
 
-def intake_grid(rows):
-    """The grid of `rows` (an RDA table's `RDARow`s, in any order)."""
+def intake_grid(rows, *, anchor="rda"):
+    """The grid of `rows` (an RDA table's `RDARow`s, in any order). `anchor` begins the ids of
+    its header cells (`<anchor>-male`, `<anchor>-r1` …), unique on the page, so that each data
+    cell can name its headers."""
     rows = sorted(rows, key=_age_order)
     young_present = any(row.life_stage in YOUNG_STAGES for row in rows)
     used = {key for key, _label, stage in COLUMNS if any(r.life_stage == stage for r in rows)}
     if young_present:
         used.update(SEX_COLUMNS)
-    columns = [Column(key, label) for key, label, _stage in COLUMNS if key in used]
+    columns = [
+        Column(key, label, f"{anchor}-{key}") for key, label, _stage in COLUMNS if key in used
+    ]
     sex_columns = [column for column in columns if column.key in SEX_COLUMNS]
 
     grid_rows = []
@@ -134,9 +145,14 @@ def intake_grid(rows):
             grid_row.cells[column.key] = cell
 
     _name_shared_bands(grid_rows)
-    return IntakeGrid(
-        columns=columns, rows=[(row, row.ordered_cells(columns)) for row in grid_rows]
-    )
+    laid_out = []
+    for number, grid_row in enumerate(grid_rows, start=1):
+        grid_row.id = f"{anchor}-r{number}"
+        cells = grid_row.ordered_cells(columns)
+        for cell in cells:
+            cell.headers = " ".join([grid_row.id, *(column.id for column in cell.columns)])
+        laid_out.append((grid_row, cells))
+    return IntakeGrid(columns=columns, rows=laid_out)
 
 
 def _stage_of(column):

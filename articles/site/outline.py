@@ -26,7 +26,7 @@ from django.utils.text import slugify
 
 from references.models import FLAGGED_NOTICES, Reference
 
-from ..models import Article, RDARow, Section, Study
+from ..models import Article, RDARow, RDATable, RelatedArticle, Section, Study
 from .intake_grid import intake_grid
 
 
@@ -179,54 +179,60 @@ class ReferenceEntry:
         return ""
 
 
-def build_reference_list(citations, outline):
-    """Number the article's `citations` (ordered) and attach the studies of `outline` that cite
-    each one, in reading order."""
+def build_reference_list(references, outline):
+    """Number the article's cited `references` (in citation order) and attach the studies of
+    `outline` that cite each one, in reading order."""
     studies_by_reference = defaultdict(list)
     for entry in _walk(outline):
         for study in entry.studies:
             if study.reference_id is not None:
                 studies_by_reference[study.reference_id].append(study)
     return [
-        ReferenceEntry(number, citation.reference, studies_by_reference[citation.reference_id])
-        for number, citation in enumerate(citations, start=1)
+        ReferenceEntry(number, reference, studies_by_reference[reference.pk])
+        for number, reference in enumerate(references, start=1)
     ]
 
 
 @dataclass
 class ArticlePage:
     """Everything the article page shows besides the article row, in a fixed number of queries:
-    one a part (sections, their studies, intake tables, their rows, citations with their
-    references, tags, live related articles, disclaimers), none for a part the article does
-    not have. Each part is a plain list, read from the database once and laid out once here,
-    so the templates never go back to a related manager (each `.all()` is a new queryset)."""
+    one a part (sections, their studies, intake tables, their rows, the cited references,
+    tags, live related articles, disclaimers), none for a part the article does not have.
+    Each part is a plain list, read from the database once and laid out once here, so the
+    templates never go back to a related manager (each `.all()` is a new queryset)."""
 
     article: Article
     outline: list
     references: list
     tables: list = field(default_factory=list)
     tags: list = field(default_factory=list)
+    #: (title, slug) of each live article the editor linked, in the editor's order.
     related_links: list = field(default_factory=list)
     disclaimers: list = field(default_factory=list)
 
     @classmethod
     def load(cls, article):
         """Fetch the article's parts and lay them out."""
-        sections = list(article.sections.all())
+        sections = list(Section.objects.filter(article_id=article.pk))
         studies = defaultdict(list)
         if sections:
-            for study in Study.objects.filter(section__article=article):
+            for study in Study.objects.filter(section__article_id=article.pk):
                 studies[study.section_id].append(study)
-        tables = list(article.rda_tables.all())
+        tables = list(RDATable.objects.filter(article_id=article.pk))
         if tables:
             rows = defaultdict(list)
-            for row in RDARow.objects.filter(table__article=article):
+            for row in RDARow.objects.filter(table__article_id=article.pk):
                 rows[row.table_id].append(row)
             for table in tables:
-                table.grid = intake_grid(rows[table.pk])
-        citations = list(article.citations.select_related("reference"))
+                table.grid = intake_grid(rows[table.pk], anchor=f"rda-{table.pk}")
+        # The references themselves, in citation order: the citation rows add nothing shown.
+        references = list(
+            Reference.objects.filter(citations__article_id=article.pk).order_by(
+                "citations__position", "citations__pk"
+            )
+        )
         reference_numbers = {
-            citation.reference_id: number for number, citation in enumerate(citations, start=1)
+            reference.pk: number for number, reference in enumerate(references, start=1)
         }
         outline = build_outline(
             sections,
@@ -237,16 +243,15 @@ class ArticlePage:
         return cls(
             article=article,
             outline=outline,
-            references=build_reference_list(citations, outline),
+            references=build_reference_list(references, outline),
             tables=tables,
             tags=list(article.tags.all()),
             related_links=list(
-                article.related_links.filter(
+                RelatedArticle.objects.filter(
+                    article_id=article.pk,
                     related__status=Article.Status.PUBLISHED,
                     related__publish_at__lte=timezone.now(),
-                )
-                .select_related("related")
-                .only("article", "related", "related__title", "related__slug")
+                ).values_list("related__title", "related__slug")
             ),
             disclaimers=list(article.disclaimers.all()),
         )

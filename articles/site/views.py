@@ -125,8 +125,9 @@ def article_detail(request, slug):
     loaded only when a fragment has to be rendered: `page` is lazy, and a cached fragment never
     touches it.
     """
-    article = Article.objects.for_page().filter(slug=slug).first()
-    if article is None:
+    try:
+        article = Article.objects.for_page().get(slug=slug)
+    except Article.DoesNotExist:
         return _redirect_old_address(request, slug)
     is_preview = not article.is_live
     if is_preview and not can_preview(request.user):

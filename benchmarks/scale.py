@@ -67,6 +67,8 @@ def pages(size):
         ("search, last page", f"/search/?q=magnesium&page={last_list_page}", False),
         ("search, one in eight", "/search/?q=zinc", False),
         ("search, one article", f"/search/?q={size // 3}", False),
+        ("contributor, author of all", "/contributors/bench-amelia-hart/", False),
+        ("contributor, reviewer of two in three", "/contributors/bench-ana-ruiz/", False),
         ("sitemap index", "/sitemap.xml", False),
         ("sitemap section (cached)", "/sitemap-articles.xml?p=1", False),
         ("sitemap section (built)", "/sitemap-articles.xml?p=1", True),

@@ -37,6 +37,8 @@ SITEMAP_KEY = "sitemap:{digest}"
 PAGE_SIZE = 12
 FEATURED_COUNT = 3
 LATEST_COUNT = 9
+#: The newest articles a contributor's page lists of those they wrote, and of those they reviewed.
+CONTRIBUTOR_LISTED = 12
 
 
 def can_preview(user):
@@ -140,18 +142,32 @@ def article_detail(request, slug):
     return response
 
 
+def newest(articles, count):
+    """The first `count` of `articles`, and whether there are more, in one query."""
+    listed = list(articles[: count + 1])
+    return listed[:count], len(listed) > count
+
+
 @require_safe
 def contributor_detail(request, slug):
-    """Who a contributor is and the published articles they wrote and reviewed."""
+    """Who a contributor is and the newest published articles they wrote and reviewed,
+    `CONTRIBUTOR_LISTED` of each at most, so the page costs the same however much they wrote
+    (their older articles are found like any other: by category, tag or search)."""
     contributor = get_object_or_404(Contributor, slug=slug)
     articles = Article.objects.published().for_listing()
+    written, more_written = newest(articles.filter(author=contributor), CONTRIBUTOR_LISTED)
+    reviewed, more_reviewed = newest(
+        articles.filter(medical_reviewer=contributor), CONTRIBUTOR_LISTED
+    )
     return render(
         request,
         "articles/contributor_detail.html",
         {
             "contributor": contributor,
-            "written": articles.filter(author=contributor),
-            "reviewed": articles.filter(medical_reviewer=contributor),
+            "written": written,
+            "more_written": more_written,
+            "reviewed": reviewed,
+            "more_reviewed": more_reviewed,
         },
     )
 

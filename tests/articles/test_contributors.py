@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article, SitePage
 from tests.factories import ArticleFactory, ContributorFactory
@@ -54,6 +55,28 @@ def test_contributor_page_lists_published_articles_written_and_reviewed(client):
     assert "Iron reviewed" in reviewed and "Zinc written" not in reviewed
     assert "Draft by them" not in content
     assert "Archived review" not in content
+
+
+def test_contributor_page_lists_their_newest_articles_and_says_there_are_older(client, monkeypatch):
+    monkeypatch.setattr("articles.site.views.CONTRIBUTOR_LISTED", 2)
+    person = ContributorFactory(name="Dr. Rao")
+    now = timezone.now()
+    for days in (3, 1, 2):
+        ArticleFactory(
+            author=person,
+            title=f"Written {days} days ago",
+            publish_at=now - datetime.timedelta(days=days),
+        )
+        if days < 3:
+            reviewed_article(person, title=f"Reviewed {days} days ago")
+    content = client.get(person.get_absolute_url()).content.decode()
+    written = content.split('id="written-heading"')[1].split("</section>")[0]
+    reviewed = content.split('id="reviewed-heading"')[1].split("</section>")[0]
+    assert written.index("Written 1 days ago") < written.index("Written 2 days ago")
+    assert "Written 3 days ago" not in content
+    assert "These are the newest articles Dr. Rao wrote." in written
+    assert "Reviewed 1 days ago" in reviewed and "Reviewed 2 days ago" in reviewed
+    assert "newest articles Dr. Rao reviewed" not in content
 
 
 def test_contributor_without_published_articles_says_so(client):

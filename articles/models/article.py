@@ -299,6 +299,7 @@ class Article(models.Model):
         related_name="articles_written",
         null=True,
         blank=True,
+        db_index=False,  # served by the index "article_author_publish" (Meta.indexes)
         verbose_name=_("author"),
         help_text=_(
             "The person who wrote it. Leave empty when no one is named: the article is then "
@@ -311,6 +312,7 @@ class Article(models.Model):
         related_name="articles_reviewed",
         null=True,
         blank=True,
+        db_index=False,  # served by the index "article_reviewer_publish" (Meta.indexes)
         verbose_name=_("medical reviewer"),
     )
     reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
@@ -416,6 +418,17 @@ class Article(models.Model):
             models.Index(Upper("title"), name="article_title_upper"),
             models.Index(fields=["reviewed_on"], name="article_reviewed_on"),
             models.Index(fields=["updated_at"], name="article_updated_at"),
+            # A contributor's published articles, newest first: their page, and whether they
+            # are named on any (the sitemap), without reading the rest
+            # (articles/migrations/0018_flat_tag_counts_and_contributor_indexes.py).
+            models.Index(fields=["author", "status", "-publish_at"], name="article_author_publish"),
+            models.Index(
+                fields=["medical_reviewer", "status", "-publish_at"],
+                name="article_reviewer_publish",
+            ),
+            # Whether an article reached from elsewhere (a tag) is published, read from the
+            # index alone: a tag's count of articles looks up each of them by id.
+            models.Index(fields=["id", "status", "publish_at"], name="article_id_published"),
         ]
         constraints = [
             models.CheckConstraint(

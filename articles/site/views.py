@@ -151,23 +151,31 @@ def article_detail(request, slug):
     return response
 
 
+def newest(articles, count):
+    """The first `count` of `articles`, and whether there are more, in one query."""
+    listed = list(articles[: count + 1])
+    return listed[:count], len(listed) > count
+
+
 @require_safe
 def contributor_detail(request, slug):
     """Who a contributor is and the newest published articles they wrote and reviewed; each
     list links to all of them (`contributor_articles`) when there are more than it shows."""
     contributor = get_object_or_404(Contributor, slug=slug)
     articles = Article.objects.published().for_listing()
-    written = list(articles.filter(author=contributor)[: PROFILE_LIST_COUNT + 1])
-    reviewed = list(articles.filter(medical_reviewer=contributor)[: PROFILE_LIST_COUNT + 1])
+    written, more_written = newest(articles.filter(author=contributor), PROFILE_LIST_COUNT)
+    reviewed, more_reviewed = newest(
+        articles.filter(medical_reviewer=contributor), PROFILE_LIST_COUNT
+    )
     return render(
         request,
         "articles/contributor_detail.html",
         {
             "contributor": contributor,
-            "written": written[:PROFILE_LIST_COUNT],
-            "more_written": len(written) > PROFILE_LIST_COUNT,
-            "reviewed": reviewed[:PROFILE_LIST_COUNT],
-            "more_reviewed": len(reviewed) > PROFILE_LIST_COUNT,
+            "written": written,
+            "more_written": more_written,
+            "reviewed": reviewed,
+            "more_reviewed": more_reviewed,
         },
     )
 

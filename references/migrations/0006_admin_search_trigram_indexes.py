@@ -2,7 +2,7 @@
 Trigram indexes for the admin's reference search (`ReferenceAdmin.search_fields`), PostgreSQL
 only: `icontains` is `UPPER(column) LIKE '%WORDS%'`, which no B-tree index serves, so each
 search read the whole library. A GIN index of each column's trigrams on the same expression
-answers from the index (see articles 0018 for the same on articles).
+answers from the index (see articles 0019 for the same on articles).
 """
 
 from django.db import migrations

@@ -120,6 +120,21 @@ def test_tag_page_lists_its_published_articles(client):
     assert titles_in(response) == [mine.title]
 
 
+def test_tag_page_lists_newest_first_page_after_page(client, monkeypatch):
+    monkeypatch.setattr("articles.site.views.PAGE_SIZE", 2)
+    tag = TagFactory(slug="zinc")
+    now = timezone.now()
+    tagged = [
+        ArticleFactory(title=f"{days} days old", publish_at=now - datetime.timedelta(days=days))
+        for days in (3, 1, 4, 2, 5)
+    ]
+    for article in tagged:
+        article.tags.add(tag)
+    ArticleFactory(title="Untagged, newest", publish_at=now)
+    pages = [titles_in(client.get(f"/tags/zinc/?page={number}")) for number in (1, 2, 3)]
+    assert pages == [["1 days old", "2 days old"], ["3 days old", "4 days old"], ["5 days old"]]
+
+
 @pytest.mark.parametrize("url", ["/categories/nope/", "/tags/nope/", "/articles/nope/"])
 def test_unknown_addresses_get_the_friendly_404_page(client, url):
     response = client.get(url)

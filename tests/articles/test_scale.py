@@ -1,6 +1,7 @@
 """What keeps pages and lists the same cost at 100,000 articles as at 10,000: sitemaps split
 into sections by id, capped lists and searches, estimated admin counts, indexed look-ups."""
 
+import datetime
 import xml.etree.ElementTree as ET
 from collections import Counter
 from functools import partial
@@ -11,9 +12,9 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article
+from articles.models import Article, Contributor
 from articles.site import sitemaps
-from tests.factories import ArticleFactory, CitationFactory
+from tests.factories import ArticleFactory, CitationFactory, ContributorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +271,18 @@ def test_admin_search_reads_each_searched_column_from_its_trigram_index(postgres
         plan = searched.order_by().explain()
     for column in admin.search_fields:
         assert f"article_{column}_trigram_gin" in plan
+
+
+def test_contributors_on_published_articles_are_found_through_indexes(postgres):
+    """Each contributor is looked up in the indexes on (author or reviewer, status, publish
+    time), which the sitemap index can afford at any number of articles."""
+    ArticleFactory.create_batch(
+        3, medical_reviewer=ContributorFactory(), reviewed_on=datetime.date(2025, 3, 4)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Contributor.objects.named_on_published_articles().explain()
+    assert "article_author_publish" in plan
+    assert "article_reviewer_publish" in plan
+    assert "Seq Scan on articles_article " not in plan

@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from articles.models import Article, SitePage
+from articles.models import Article, Contributor, SitePage
 from tests.factories import ArticleFactory, ContributorFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,27 @@ def test_sitemap_lists_authors_and_reviewers_of_published_articles_only(client):
         assert f"http://testserver{person.get_absolute_url()}" in locations
     for person in (drafter, nobody):
         assert f"http://testserver{person.get_absolute_url()}" not in locations
+
+
+def test_contributors_named_on_published_articles_are_their_authors_and_reviewers_once_each():
+    author, reviewer, both, scheduled, drafter, archived, nobody = (
+        ContributorFactory(name=f"Person {n}") for n in range(7)
+    )
+    reviewed_on = datetime.date(2025, 3, 4)
+    ArticleFactory(author=author, medical_reviewer=both, reviewed_on=reviewed_on)
+    ArticleFactory(author=both, medical_reviewer=reviewer, reviewed_on=reviewed_on)
+    ArticleFactory(author=both)
+    ArticleFactory(author=scheduled, publish_at=timezone.now() + datetime.timedelta(days=1))
+    ArticleFactory(
+        author=drafter,
+        medical_reviewer=drafter,
+        reviewed_on=reviewed_on,
+        status=Article.Status.DRAFT,
+    )
+    ArticleFactory(author=archived, status=Article.Status.ARCHIVED)
+    named = list(Contributor.objects.named_on_published_articles())
+    assert named == [author, reviewer, both]
+    assert nobody not in named
 
 
 def test_sitemap_lists_the_editorial_policy_with_its_last_change(client):

@@ -39,6 +39,6 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0017_renditions_and_editors_change_site_pages")]
+    dependencies = [("articles", "0018_flat_tag_counts_and_contributor_indexes")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]

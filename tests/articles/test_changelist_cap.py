@@ -80,3 +80,25 @@ def test_a_page_past_the_end_of_a_short_list_is_still_an_error(admin_client, thr
     response = admin_client.get("/admin/articles/article/?p=9")
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize(
+    ("url", "figure"),
+    [
+        ("/admin/articles/article/", "reference_count"),
+        ("/admin/references/reference/", "citation_count"),
+    ],
+    ids=["articles", "references"],
+)
+def test_a_later_page_works_out_its_rows_figures_for_its_own_rows_only(
+    admin_client, three_pages_of_two, url, figure
+):
+    CitationFactory.create_batch(6)  # six articles citing six references, once each
+    first_pages = [admin_client.get(url, {"p": page}).context["cl"] for page in (1, 2, 3)]
+    listed = [row.pk for cl in first_pages for row in cl.result_list]
+    assert len(set(listed)) == 6, "every row once, in the list's order, page after page"
+    with CaptureQueriesContext(connection) as queries:
+        later = admin_client.get(url, {"p": 3}).context["cl"]
+    assert [getattr(row, figure) for row in later.result_list] == [1, 1]
+    (page_query,) = [q["sql"] for q in queries if "OFFSET 4" in q["sql"]]
+    assert "COUNT" not in page_query.upper(), "the skipped rows are not counted"

@@ -9,9 +9,10 @@ For each size (default 10,000 and 100,000 published articles) it keeps a Postgre
 first run builds it with bulk_create (the larger copied from the smaller as a template, then
 filled up): ten categories, fifty tags, three contributors, one reference per ten articles,
 and per article three sections, a study, three citations, two tags and a related article,
-the search vector written in one UPDATE. Later runs reuse it: `migrate` brings it to the
-current migrations (a no-op when it is), and the fill resumes where it stopped. Drop the
-databases to build them again.
+the search vector written in one UPDATE; and one big article for the admin's change page (60
+sections, 20 studies, 2 RDA tables, 30 citations: change_page.py's). Later runs reuse it:
+`migrate` brings it to the current migrations (a no-op when it is), and the fill resumes where
+it stopped. Drop the databases to build them again.
 
 Each size is served by a child process of its own (settings are per process), in-process with
 Django's test Client rather than through gunicorn: no ports, no wrk, and the figures are the
@@ -51,6 +52,11 @@ BODY = (
 TOPICS = ["sleep", "zinc", "iron", "selenium", "iodine", "vitamin", "omega", "calcium"]
 
 
+#: Stands in the addresses for the big article's id, which only the child knows.
+BIG_ARTICLE = "<big-article>"
+BIG_ARTICLE_SLUG = "bench-big-article"
+
+
 def pages(size):
     """The addresses measured: (label, path, clear the cache before each request)."""
     last_list_page = 9999  # a page past the end shows the last one a list offers
@@ -82,7 +88,14 @@ def pages(size):
         ("admin: articles, deep page", f"/admin/articles/article/?p={size // 100 - 1}", False),
         ("admin: articles, published", "/admin/articles/article/?status__exact=published", False),
         ("admin: articles, by title", "/admin/articles/article/?o=1", False),
+        ("admin: articles, search", f"/admin/articles/article/?q=part+{size // 3}", False),
         ("admin: references", "/admin/references/reference/", False),
+        ("admin: references, search", f"/admin/references/reference/?q=study+{size // 30}", False),
+        (
+            "admin: big article's change page",
+            f"/admin/articles/article/{BIG_ARTICLE}/change/",
+            False,
+        ),
     ]
 
 
@@ -194,6 +207,7 @@ def child(size, database, template):
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
     fill(size)
+    big_article = add_big_article()
     user, _created = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
@@ -209,9 +223,10 @@ def child(size, database, template):
         if asked["cold"]:
             cache.clear()
             caches["local"].clear()
-        browser = editor if asked["path"].startswith("/admin/") else anonymous
+        path = asked["path"].replace(BIG_ARTICLE, str(big_article.pk))
+        browser = editor if path.startswith("/admin/") else anonymous
         started = time.perf_counter()
-        response = browser.get(asked["path"])
+        response = browser.get(path)
         elapsed = (time.perf_counter() - started) * 1000
         answer = {"ms": elapsed, "status": response.status_code, "bytes": len(response.content)}
         print(json.dumps(answer), flush=True)
@@ -233,6 +248,16 @@ def prepare_database(database, template):
             cursor.execute(f'CREATE DATABASE "{database}"{copy}')
     finally:
         connection.close()
+
+
+def add_big_article():
+    """The big article of benchmarks/change_page.py, made once."""
+    from change_page import BIG, build_article
+
+    from articles.models import Article
+
+    found = Article.objects.filter(slug=BIG_ARTICLE_SLUG).first()
+    return found or build_article(BIG_ARTICLE_SLUG, **BIG)
 
 
 def fill(size):

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template import engines
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -146,12 +147,14 @@ def contributor_json_ld(context, contributor):
     )
 
 
-@register.inclusion_tag("includes/picture.html")
+@register.simple_tag
 def picture(image, alt, *, sizes, css_class="", eager=False):
     """An image's renditions (`renditions.Renditions`) as `<picture>`: AVIF sources, the JPEGs
     as fallback, width and height (no layout shift), and lazy loading unless `eager` (the
-    hero, which is the largest thing above the fold: fetched first)."""
-    return {"image": image, "alt": alt, "sizes": sizes, "css_class": css_class, "eager": eager}
+    hero, which is the largest thing above the fold: fetched first). The markup is the Jinja2
+    template includes/picture.html, which the article's Jinja2 template calls too."""
+    context = {"image": image, "alt": alt, "sizes": sizes, "css_class": css_class, "eager": eager}
+    return mark_safe(engines["jinja2"].get_template("includes/picture.html").render(context))
 
 
 def json_ld(data):

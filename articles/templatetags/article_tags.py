@@ -12,13 +12,13 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.template import engines
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from articles.renditions import OPEN_GRAPH_SIZE
 from articles.site.search import MARK_END, MARK_START
+from hslhealing.templatetags.jinja2_tags import render_jinja2
 
 register = template.Library()
 
@@ -153,8 +153,9 @@ def picture(image, alt, *, sizes, css_class="", eager=False):
     as fallback, width and height (no layout shift), and lazy loading unless `eager` (the
     hero, which is the largest thing above the fold: fetched first). The markup is the Jinja2
     template includes/picture.html, which the article's Jinja2 template calls too."""
-    context = {"image": image, "alt": alt, "sizes": sizes, "css_class": css_class, "eager": eager}
-    return mark_safe(engines["jinja2"].get_template("includes/picture.html").render(context))
+    return render_jinja2(
+        "includes/picture.html", image=image, alt=alt, sizes=sizes, css_class=css_class, eager=eager
+    )
 
 
 def json_ld(data):

@@ -5,9 +5,8 @@ Why Jinja2 at all: the article itself (its header, table of contents, sections, 
 call-outs, intake tables and reference list) is most of the article page's nodes. Measured on
 the demo article, Django's template language renders it in about 3.4 ms of CPU, Jinja2 in about
 1.7 ms; the full render of benchmarks/render.py fell by some 3 ms (12.5-14.2 ms before,
-9.5-10.9 ms after, in alternate runs). The rest
-of the site stays in Django templates, which reach these through the `jinja2` tag
-(hslhealing/templatetags/jinja2_tags.py).
+9.5-10.9 ms after, in alternate runs). The rest of the site stays in Django templates, which
+reach these through the `jinja2` tag (hslhealing/templatetags/jinja2_tags.py).
 
 The output must be what Django's templates would write, byte for byte:
 - every `{{ value }}` is escaped as Django escapes it (`&quot;` and `&#x27;`, where markupsafe

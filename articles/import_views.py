@@ -113,9 +113,9 @@ class ImportConfirmForm(forms.Form):
 
 
 def preview_outline(result):
-    """The outline of an import's (rolled back) sections, for templates/includes/section.html:
-    the reader site's builder, given the studies the dry run saved (the database no longer
-    has them)."""
+    """The outline of an import's (rolled back) sections, for the section template
+    (templates/jinja2/includes/section.html): the reader site's builder, given the studies the
+    dry run saved (the database no longer has them)."""
     numbers = {reference.pk: n for n, (reference, _reused) in enumerate(result.references, 1)}
     studies = {id(section): found for section, found in result.sections}
     return build_outline(

@@ -8,8 +8,8 @@ Side effects of saving content, run after the transaction commits.
   (`site/page_cache.py`) once the transaction commits, whether it is saved through the admin,
   an import or a command; a rolled-back transaction (an import preview, a save that failed)
   forgets nothing. A link check writes only a reference's link health (`LINK_FIELDS`), which
-  no public page shows (readers see the reference's citation, templates/includes/
-  reference_item.html), so it keeps the cache.
+  no public page shows (readers see the reference's citation, templates/jinja2/
+  includes/reference_item.html), so it keeps the cache.
   `QuerySet.update()` and `bulk_create()` send no signals: code that changes public content
   that way calls `forget_cached_pages()` itself.
 - A merge of references (`references.signals.references_merged`) is written into the history

@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -229,7 +230,8 @@ class ReferenceAdmin(admin.ModelAdmin):
     def as_cited(self, reference):
         if not reference.pk:
             return _("Shown after the first save.")
-        return render_to_string("includes/reference_item.html", {"reference": reference})
+        # A Jinja2 template (templates/jinja2/): escaped, but rendered as a plain str.
+        return mark_safe(render_to_string("includes/reference_item.html", {"reference": reference}))
 
     def save_model(self, request, obj, form, change):
         if form.lookup:

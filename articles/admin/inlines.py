@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from references.models import Reference
@@ -360,7 +361,10 @@ class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
         """The reference in NLM/Vancouver style, as the article's reference list shows it."""
         if not citation.reference_id:
             return _("Shown after saving.")
-        return render_to_string("includes/reference_item.html", {"reference": citation.reference})
+        # A Jinja2 template (templates/jinja2/): escaped, but rendered as a plain str.
+        return mark_safe(
+            render_to_string("includes/reference_item.html", {"reference": citation.reference})
+        )
 
 
 class RelatedArticleInline(ArticlePartInline, nested_admin.NestedTabularInline):

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 
 from articles.renditions import OPEN_GRAPH_SIZE
 from articles.site.search import MARK_END, MARK_START
+from hslhealing.templatetags.jinja2_tags import render_jinja2
 
 register = template.Library()
 
@@ -146,12 +147,15 @@ def contributor_json_ld(context, contributor):
     )
 
 
-@register.inclusion_tag("includes/picture.html")
+@register.simple_tag
 def picture(image, alt, *, sizes, css_class="", eager=False):
     """An image's renditions (`renditions.Renditions`) as `<picture>`: AVIF sources, the JPEGs
     as fallback, width and height (no layout shift), and lazy loading unless `eager` (the
-    hero, which is the largest thing above the fold: fetched first)."""
-    return {"image": image, "alt": alt, "sizes": sizes, "css_class": css_class, "eager": eager}
+    hero, which is the largest thing above the fold: fetched first). The markup is the Jinja2
+    template includes/picture.html, which the article's Jinja2 template calls too."""
+    return render_jinja2(
+        "includes/picture.html", image=image, alt=alt, sizes=sizes, css_class=css_class, eager=eager
+    )
 
 
 def json_ld(data):

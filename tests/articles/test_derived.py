@@ -114,7 +114,7 @@ def test_a_rolled_back_save_keeps_the_page_cache(committed, generation):
 
 def test_a_link_check_keeps_the_page_cache(committed, generation):
     """Link health is shown to editors (the admin), not to readers: the public reference list
-    prints the citation only (templates/includes/reference_item.html)."""
+    prints the citation only (templates/jinja2/includes/reference_item.html)."""
     reference = ReferenceFactory()
     before = generation()
     with committed():

@@ -14,20 +14,19 @@ The output must be what Django's templates would write, byte for byte:
   SafeString) is left alone;
 - `date` converts an aware datetime to the current time zone first, as Django's does;
 - templates keep their last newline, as Django's includes do.
-Only what those templates use is registered: `url`, `static`, `picture`, `date` and
-`quantity`.
+Only what those templates use is registered: `url`, `static` and `date`, and the articles
+app's `picture` and `quantity` when it is installed.
 """
 
 import html
 
+from django.apps import apps
 from django.template.defaultfilters import date
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
 from markupsafe import Markup
-
-from articles.templatetags.article_tags import picture, quantity
 
 
 def escape_as_django(value):
@@ -49,6 +48,13 @@ def url(name, *args):
 
 def environment(**options):
     environment = Environment(finalize=escape_as_django, keep_trailing_newline=True, **options)
-    environment.globals.update({"url": url, "static": static, "picture": picture})
-    environment.filters.update({"date": local_date, "quantity": quantity})
+    environment.globals.update({"url": url, "static": static})
+    environment.filters.update({"date": local_date})
+    # The article templates' own helpers. The references app renders its partial
+    # (includes/reference_item.html) without them when it runs alone, without the articles app.
+    if apps.is_installed("articles"):
+        from articles.templatetags.article_tags import picture, quantity
+
+        environment.globals["picture"] = picture
+        environment.filters["quantity"] = quantity
     return environment

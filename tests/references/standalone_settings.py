@@ -10,8 +10,8 @@ from hslhealing.settings import *  # noqa: F403
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "articles"]  # noqa: F405
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("articles.")]  # noqa: F405
 for template in TEMPLATES:  # noqa: F405
-    processors = template["OPTIONS"]["context_processors"]
-    template["OPTIONS"]["context_processors"] = [
-        p for p in processors if not p.startswith("articles.")
-    ]
+    if "context_processors" in template["OPTIONS"]:  # Django's engine; Jinja2's has none
+        template["OPTIONS"]["context_processors"] = [
+            p for p in template["OPTIONS"]["context_processors"] if not p.startswith("articles.")
+        ]
 ROOT_URLCONF = "tests.references.urls"

@@ -16,7 +16,7 @@ help:
 	@echo "make test   - install and run the whole test suite"
 	@echo "make lint   - ruff check, ruff format --check and lint-imports (the import contracts)"
 	@echo "make format - ruff format and ruff check --fix"
-	@echo "make bench  - run every benchmarks/*.py: exports, and pages against a static file (PostgreSQL, Redis, wrk)"
+	@echo "make bench  - run every benchmarks/*.py (not _*.py): exports, and pages against a static file (PostgreSQL, Redis, wrk)"
 	@echo "make load   - load and database-fault test: gunicorn + a private PostgreSQL + wrk (benchmarks/load.sh)"
 
 $(BIN)/python:
@@ -92,7 +92,7 @@ load: install
 # Not part of `make test` either: each benchmark makes and removes its own throwaway database,
 # except benchmarks/scale.py, which keeps hsl_bench_10k and hsl_bench_100k for the next run.
 bench: install
-	@set -e; for benchmark in benchmarks/*.py; do echo "== $$benchmark"; $(BIN)/python $$benchmark; done
+	@set -e; for benchmark in benchmarks/[!_]*.py; do echo "== $$benchmark"; $(BIN)/python $$benchmark; done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

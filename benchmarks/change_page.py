@@ -28,7 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _throwaway import set_up_throwaway_site
+
 GETS = int(os.environ.get("BENCH_GETS", "15"))
 WARM_UP = 2
 QUERY_TARGET = 40
@@ -135,33 +136,13 @@ def build_article(name, *, sections, studies, tables, rows, citations, related):
 
 
 def measure(workdir):
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "hslhealing.settings",
-            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "benchmark-only",
-            "DJANGO_ALLOWED_HOSTS": "testserver",
-            "DJANGO_MEDIA_ROOT": str(workdir / "media"),
-            "DJANGO_STATIC_ROOT": str(workdir / "static"),
-            "DJANGO_LOG_LEVEL": "ERROR",
-            "CACHE_URL": "",
-            "REDIS_URL": "",
-        }
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    set_up_throwaway_site(workdir, DJANGO_LOG_LEVEL="ERROR")
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     big = build_article("big", **BIG)
     small = build_article("small", **SMALL)
     client = Client()

@@ -31,7 +31,8 @@ import time
 from pathlib import Path
 from unittest import mock
 
-ROOT = Path(__file__).resolve().parent.parent
+from _throwaway import set_up_throwaway_site
+
 ARTICLE = "/articles/magnesium-glycinate-nerve-conduction/"
 STATIC_COPY = "bench/article.html"
 RENDERS = int(os.environ.get("BENCH_RENDERS", "50"))
@@ -64,25 +65,7 @@ def main():
 
 
 def measure(workdir):
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "hslhealing.settings",
-            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "benchmark-only",
-            "DJANGO_ALLOWED_HOSTS": "testserver",
-            "DJANGO_PAGE_CACHE_SECONDS": "0",
-            "DJANGO_MEDIA_ROOT": str(workdir / "media"),
-            "DJANGO_STATIC_ROOT": str(workdir / "static"),
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "CACHE_URL": "",
-            "REDIS_URL": "",
-        }
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    set_up_throwaway_site(workdir, DJANGO_PAGE_CACHE_SECONDS="0")
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -90,8 +73,6 @@ def measure(workdir):
 
     from articles.site import views
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo", verbosity=0)
 
     with mock.patch.object(views, "FRAGMENT_CACHE_SECONDS", 0):

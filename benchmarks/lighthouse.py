@@ -33,6 +33,7 @@ CHROMIUM_FLAGS = (
     "--disable-component-update --disable-sync --no-first-run --disable-quic"
 )
 TARGET = 95
+ATTEMPTS = 3
 WORKERS = len(os.sched_getaffinity(0))
 PAGES = {
     "home": "/",
@@ -80,23 +81,31 @@ def wait_until_serving(url, server):
 
 
 def lighthouse(url, name):
+    """Lighthouse's report on `url`. A run Lighthouse itself gives up on (now and then it loses
+    the page load's trace: "NO_NAVSTART", "Please run Lighthouse again") is run again, up to
+    ATTEMPTS times."""
     output = ARTIFACTS / f"lighthouse-performance-{name}"
-    subprocess.run(
-        [
-            str(LIGHTHOUSE),
-            url,
-            "--quiet",
-            "--only-categories=performance",
-            "--output=json",
-            "--output=html",
-            f"--output-path={output}",
-            f"--chrome-flags={CHROMIUM_FLAGS}",
-        ],
-        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
-        check=True,
-        timeout=300,
-    )
-    return json.loads(output.with_name(output.name + ".report.json").read_text())
+    for _attempt in range(ATTEMPTS):
+        finished = subprocess.run(
+            [
+                str(LIGHTHOUSE),
+                url,
+                "--quiet",
+                "--only-categories=performance",
+                "--output=json",
+                "--output=html",
+                f"--output-path={output}",
+                f"--chrome-flags={CHROMIUM_FLAGS}",
+            ],
+            env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if finished.returncode == 0:
+            return json.loads(output.with_name(output.name + ".report.json").read_text())
+    said = (finished.stderr.strip().splitlines() or ["no message"])[-1]
+    sys.exit(f"Lighthouse failed on {url} {ATTEMPTS} times; the last said: {said}")
 
 
 def main():

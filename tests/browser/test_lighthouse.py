@@ -46,9 +46,14 @@ def run_lighthouse(url, report_base, categories):
         f"--chrome-flags={' '.join(['--headless=new', *CHROMIUM_ARGS])}",
     ]
     environment = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
-    finished = subprocess.run(
-        command, env=environment, capture_output=True, text=True, timeout=180, check=False
-    )
+    # Now and then Lighthouse loses the page load's trace and gives up ("NO_NAVSTART", "Please
+    # run Lighthouse again"): so it is run again, once.
+    for _attempt in range(2):
+        finished = subprocess.run(
+            command, env=environment, capture_output=True, text=True, timeout=180, check=False
+        )
+        if finished.returncode == 0:
+            break
     assert finished.returncode == 0, f"Lighthouse failed on {url}: {finished.stderr[-2000:]}"
     return json.loads(report_base.with_name(report_base.name + ".report.json").read_text())
 

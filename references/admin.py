@@ -63,6 +63,13 @@ def rows_of(model, count):
     return model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
 
 
+def as_cited_html(reference):
+    """The reference as an article's reference list shows it (NLM/Vancouver style, the partial
+    includes/reference_item.html). The partial is a Jinja2 template: escaped by it, but handed
+    back as a plain str, so it is marked safe here."""
+    return mark_safe(render_to_string("includes/reference_item.html", {"reference": reference}))
+
+
 def link_health(reference):
     """“Broken (404)”, “Redirected (301)”, “Unreachable”, “Not checked yet”."""
     label = reference.get_link_status_display()
@@ -230,8 +237,7 @@ class ReferenceAdmin(admin.ModelAdmin):
     def as_cited(self, reference):
         if not reference.pk:
             return _("Shown after the first save.")
-        # A Jinja2 template (templates/jinja2/): escaped, but rendered as a plain str.
-        return mark_safe(render_to_string("includes/reference_item.html", {"reference": reference}))
+        return as_cited_html(reference)
 
     def save_model(self, request, obj, form, change):
         if form.lookup:

@@ -15,12 +15,11 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from references.admin import as_cited_html
 from references.models import Reference
 
 from ..editing import workflow
@@ -361,10 +360,7 @@ class CitationInline(ArticlePartInline, nested_admin.NestedTabularInline):
         """The reference in NLM/Vancouver style, as the article's reference list shows it."""
         if not citation.reference_id:
             return _("Shown after saving.")
-        # A Jinja2 template (templates/jinja2/): escaped, but rendered as a plain str.
-        return mark_safe(
-            render_to_string("includes/reference_item.html", {"reference": citation.reference})
-        )
+        return as_cited_html(citation.reference)
 
 
 class RelatedArticleInline(ArticlePartInline, nested_admin.NestedTabularInline):

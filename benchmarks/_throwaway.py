@@ -8,7 +8,9 @@ Not a benchmark itself: `make bench` leaves out the files whose names start with
 """
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,3 +41,14 @@ def set_up_throwaway_site(workdir, **environment):
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def run_on_throwaway_site(measure, *, prefix, **environment):
+    """Call `measure(workdir)` on a throwaway site set up in a new temporary folder, then
+    remove the folder whatever happens."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        set_up_throwaway_site(workdir, **environment)
+        measure(workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

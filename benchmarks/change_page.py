@@ -21,14 +21,11 @@ part. Each is printed as met or missed; the exit status stays 0 so that `make be
 import datetime
 import os
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from _throwaway import set_up_throwaway_site
+from _throwaway import run_on_throwaway_site
 
 GETS = int(os.environ.get("BENCH_GETS", "15"))
 WARM_UP = 2
@@ -38,11 +35,7 @@ SMALL = {"sections": 1, "studies": 1, "tables": 1, "rows": 1, "citations": 1, "r
 
 
 def main():
-    workdir = Path(tempfile.mkdtemp(prefix="hsl-bench-change-page-"))
-    try:
-        measure(workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    run_on_throwaway_site(measure, prefix="hsl-bench-change-page-", DJANGO_LOG_LEVEL="ERROR")
 
 
 def build_article(name, *, sections, studies, tables, rows, citations, related):
@@ -136,7 +129,6 @@ def build_article(name, *, sections, studies, tables, rows, citations, related):
 
 
 def measure(workdir):
-    set_up_throwaway_site(workdir, DJANGO_LOG_LEVEL="ERROR")
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client

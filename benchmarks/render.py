@@ -23,15 +23,12 @@ status stays 0 so that `make bench` goes on to the other benchmarks.
 """
 
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from unittest import mock
 
-from _throwaway import set_up_throwaway_site
+from _throwaway import run_on_throwaway_site
 
 ARTICLE = "/articles/magnesium-glycinate-nerve-conduction/"
 STATIC_COPY = "bench/article.html"
@@ -57,15 +54,10 @@ def cpu_ms_per_request(client, url, count=RENDERS):
 
 
 def main():
-    workdir = Path(tempfile.mkdtemp(prefix="hsl-bench-render-"))
-    try:
-        measure(workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    run_on_throwaway_site(measure, prefix="hsl-bench-render-", DJANGO_PAGE_CACHE_SECONDS="0")
 
 
 def measure(workdir):
-    set_up_throwaway_site(workdir, DJANGO_PAGE_CACHE_SECONDS="0")
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -9,12 +9,12 @@ from functools import partial
 import pytest
 from django.contrib.admin import site
 from django.db import connection
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Contributor
 from articles.site import sitemaps
 from tests.factories import ArticleFactory, CitationFactory, ContributorFactory
+from tests.query_plans import admin_search_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -257,19 +257,8 @@ def test_case_insensitive_title_look_up_uses_an_index(postgres):
 
 def test_admin_search_reads_each_searched_column_from_its_trigram_index(postgres):
     ArticleFactory.create_batch(3)
-    admin = site._registry[Article]
-    request = RequestFactory().get("/admin/articles/article/", {"q": "glycinate"})
-    searched, _may_have_duplicates = admin.get_search_results(
-        request, Article.objects.all(), "glycinate"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE articles_article")
-        # A three-row table is read whole or in the list's order; only the indexes that can
-        # answer the pattern are left, to show each matches the expression Django writes.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        plan = searched.order_by().explain()
-    for column in admin.search_fields:
+    plan = admin_search_plan(Article, "glycinate")
+    for column in site.get_model_admin(Article).search_fields:
         assert f"article_{column}_trigram_gin" in plan
 
 

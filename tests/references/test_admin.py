@@ -5,12 +5,11 @@ import pytest
 from django.contrib.admin import site
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.test import RequestFactory
 from django.urls import reverse
 
 from references.admin import CHECK_NOW_LIMIT
 from references.models import LinkStatus, Reference
+from tests.query_plans import admin_search_plan
 from tests.references.factories import ReferenceFactory
 from tests.references.standalone import needs_migration_history
 
@@ -160,17 +159,6 @@ def test_check_links_now_is_limited_to_a_small_selection(admin_client):
 @needs_migration_history
 def test_search_reads_each_searched_column_from_its_trigram_index(postgres):
     ReferenceFactory.create_batch(3)
-    admin = site._registry[Reference]
-    request = RequestFactory().get(CHANGELIST, {"q": "glycinate"})
-    searched, _may_have_duplicates = admin.get_search_results(
-        request, Reference.objects.all(), "glycinate"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE references_reference")
-        # A three-row table is read whole or in the list's order; only the indexes that can
-        # answer the pattern are left, to show each matches the expression Django writes.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        plan = searched.order_by().explain()
-    for column in admin.search_fields:
+    plan = admin_search_plan(Reference, "glycinate")
+    for column in site.get_model_admin(Reference).search_fields:
         assert f"reference_{column}_trigram_gin" in plan

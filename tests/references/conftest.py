@@ -74,11 +74,20 @@ class Handler(BaseHTTPRequestHandler):
             )
             server.running += 1
             server.peak = max(server.peak, server.running)
+        self.answering = True
         try:
             self.answer(method, path, hits)
         finally:
-            with server.lock:
-                server.running -= 1
+            self.stop_answering()
+
+    def stop_answering(self):
+        """Count this request as answered. `reply` calls it before it writes a byte: the checker
+        may start its next request as soon as it reads the answer, and that request must not
+        find this one still counted, or `peak` would count one check twice."""
+        if self.answering:
+            self.answering = False
+            with self.server.lock:
+                self.server.running -= 1
 
     def answer(self, method, path, hits):
         if path in ("/ok", "/ok/", "/slash/"):
@@ -132,6 +141,7 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def reply(self, status, **headers):
+        self.stop_answering()
         try:
             self.send_response(status)
             for name, value in headers.items():

@@ -24,9 +24,19 @@ from html.parser import HTMLParser
 from django.utils import timezone
 from django.utils.text import slugify
 
+from hslhealing.prepared_queries import PreparedQuery
 from references.models import FLAGGED_NOTICES, Reference
 
-from ..models import Article, RDARow, RDATable, RelatedArticle, Section, Study
+from ..models import (
+    Article,
+    Disclaimer,
+    RDARow,
+    RDATable,
+    RelatedArticle,
+    Section,
+    Study,
+    Tag,
+)
 from .intake_grid import intake_grid
 
 
@@ -193,6 +203,32 @@ def build_reference_list(references, outline):
     ]
 
 
+# The article page's part queries, compiled once per process (hslhealing/prepared_queries.py):
+# each is run on every full render of every article.
+SECTIONS_OF_ARTICLE = PreparedQuery(
+    lambda article_id: Section.objects.filter(article_id=article_id)
+)
+STUDIES_OF_ARTICLE = PreparedQuery(
+    lambda article_id: Study.objects.filter(section__article_id=article_id)
+)
+RDA_TABLES_OF_ARTICLE = PreparedQuery(
+    lambda article_id: RDATable.objects.filter(article_id=article_id)
+)
+RDA_ROWS_OF_ARTICLE = PreparedQuery(
+    lambda article_id: RDARow.objects.filter(table__article_id=article_id)
+)
+#: The references themselves, in citation order: the citation rows add nothing shown.
+REFERENCES_OF_ARTICLE = PreparedQuery(
+    lambda article_id: Reference.objects.filter(citations__article_id=article_id).order_by(
+        "citations__position", "citations__pk"
+    )
+)
+TAGS_OF_ARTICLE = PreparedQuery(lambda article_id: Tag.objects.filter(articles=article_id))
+DISCLAIMERS_OF_ARTICLE = PreparedQuery(
+    lambda article_id: Disclaimer.objects.filter(articles=article_id)
+)
+
+
 @dataclass
 class ArticlePage:
     """Everything the article page shows besides the article row, in a fixed number of queries:
@@ -213,24 +249,19 @@ class ArticlePage:
     @classmethod
     def load(cls, article):
         """Fetch the article's parts and lay them out."""
-        sections = list(Section.objects.filter(article_id=article.pk))
+        sections = list(SECTIONS_OF_ARTICLE(article.pk))
         studies = defaultdict(list)
         if sections:
-            for study in Study.objects.filter(section__article_id=article.pk):
+            for study in STUDIES_OF_ARTICLE(article.pk):
                 studies[study.section_id].append(study)
-        tables = list(RDATable.objects.filter(article_id=article.pk))
+        tables = list(RDA_TABLES_OF_ARTICLE(article.pk))
         if tables:
             rows = defaultdict(list)
-            for row in RDARow.objects.filter(table__article_id=article.pk):
+            for row in RDA_ROWS_OF_ARTICLE(article.pk):
                 rows[row.table_id].append(row)
             for table in tables:
                 table.grid = intake_grid(rows[table.pk], anchor=f"rda-{table.pk}")
-        # The references themselves, in citation order: the citation rows add nothing shown.
-        references = list(
-            Reference.objects.filter(citations__article_id=article.pk).order_by(
-                "citations__position", "citations__pk"
-            )
-        )
+        references = list(REFERENCES_OF_ARTICLE(article.pk))
         reference_numbers = {
             reference.pk: number for number, reference in enumerate(references, start=1)
         }
@@ -245,7 +276,7 @@ class ArticlePage:
             outline=outline,
             references=build_reference_list(references, outline),
             tables=tables,
-            tags=list(article.tags.all()),
+            tags=list(TAGS_OF_ARTICLE(article.pk)),
             related_links=list(
                 RelatedArticle.objects.filter(
                     article_id=article.pk,
@@ -253,7 +284,7 @@ class ArticlePage:
                     related__publish_at__lte=timezone.now(),
                 ).values_list("related__title", "related__slug")
             ),
-            disclaimers=list(article.disclaimers.all()),
+            disclaimers=list(DISCLAIMERS_OF_ARTICLE(article.pk)),
         )
 
     @property

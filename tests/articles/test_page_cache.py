@@ -290,6 +290,7 @@ def test_a_change_saved_through_another_worker_is_seen_once_the_local_copy_expir
     def set_and_note(key, value, timeout=None, **kwargs):
         if key == page_cache.GENERATION_KEY:
             kept_for.append(timeout)
+            timeout = None  # kept until the test ends it, however slow the machine
         return real_set(key, value, timeout, **kwargs)
 
     monkeypatch.setattr(page_cache.local_cache, "set", set_and_note)

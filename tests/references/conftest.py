@@ -116,7 +116,7 @@ class Handler(BaseHTTPRequestHandler):
             self.drip()
         elif path == "/slow":
             self.server.slow_started.set()
-            self.server.release.wait(2)
+            self.server.release.wait(30)  # until the test (or the fixture's end) releases it
             self.reply(200)
         elif path == "/together":
             self.server.wait_for_company()
@@ -203,8 +203,9 @@ def site():
 
 @pytest.fixture
 def checker():
-    """A checker with short waits, so retries and timeouts take a fraction of a second."""
-    return LinkChecker(timeout=0.5, retries=2, backoff=0.01, max_retry_after=0.05)
+    """A checker with short waits between retries, so retries take a fraction of a second. Its
+    timeout is long enough for a loaded machine: a test of timing out sets its own."""
+    return LinkChecker(timeout=5, retries=2, backoff=0.01, max_retry_after=0.05)
 
 
 @pytest.fixture
@@ -377,10 +378,11 @@ def sleeps():
 
 @pytest.fixture
 def services(sleeps):
-    """NCBI and Crossref clients with short timeouts, whose waits are recorded, not slept."""
+    """NCBI and Crossref clients whose waits are recorded, not slept. Their timeout is long
+    enough for a loaded machine: a test of timing out sets its own."""
     from references.metadata import crossref, ncbi
 
     return {
-        "ncbi_service": ncbi.service(timeout=0.5, sleep=sleeps),
-        "crossref_service": crossref.service(timeout=0.5, sleep=sleeps),
+        "ncbi_service": ncbi.service(timeout=5, sleep=sleeps),
+        "crossref_service": crossref.service(timeout=5, sleep=sleeps),
     }

@@ -221,7 +221,7 @@ def test_an_unreachable_link_keeps_no_final_address(checker, closed_port):
 def run_command(*args):
     out, err = StringIO(), StringIO()
     call_command(
-        "check_references", "--timeout", "1", "--retries", "0", *args, stdout=out, stderr=err
+        "check_references", "--timeout", "10", "--retries", "0", *args, stdout=out, stderr=err
     )
     return out.getvalue(), err.getvalue()
 
@@ -331,7 +331,7 @@ def test_sigint_stops_the_command_cleanly(site, tmp_path):
     subprocess.run([*manage, "shell", "-c", create], env=env, check=True, cwd=PROJECT)
 
     command = subprocess.Popen(
-        [*manage, "check_references", "--concurrency", "1", "--timeout", "5"],
+        [*manage, "check_references", "--concurrency", "1", "--timeout", "30"],
         env=env,
         cwd=PROJECT,
         stdout=subprocess.PIPE,

@@ -55,6 +55,27 @@ def test_a_prepared_query_is_compiled_once_and_run_with_each_new_value():
     assert len(built) == 1
 
 
+class ReadsRecorded:
+    """A database router that sends every read to the primary, noting each model read."""
+
+    models_read = []
+
+    def db_for_read(self, model, **hints):
+        self.models_read.append(model)
+        return "default"
+
+
+def test_a_prepared_query_reads_from_the_database_the_routers_choose(settings):
+    settings.DATABASE_ROUTERS = [f"{__name__}.ReadsRecorded"]
+    section = SectionFactory()
+    prepared = PreparedQuery(lambda article_id: Section.objects.filter(article_id=article_id))
+    ReadsRecorded.models_read.clear()
+    rows = prepared(section.article_id)
+    assert ReadsRecorded.models_read == [Section]
+    assert rows.db == "default"
+    assert [row.pk for row in rows] == [section.pk]
+
+
 @pytest.mark.parametrize(
     "build",
     [
